@@ -1,0 +1,37 @@
+# Two commands: `make run` (everything up on embedded defaults) and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+REQUIREMENTS := requirements.txt requirements-dev.txt
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint format install services e2e bench clean
+
+run: $(INSTALLED)
+	bash scripts/run.sh
+
+test: $(INSTALLED) services lint
+	$(VENV)/bin/pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+install: $(INSTALLED)
+
+$(INSTALLED): $(REQUIREMENTS)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet $(addprefix -r ,$(REQUIREMENTS))
+	touch $@
+
+# PostgreSQL and Redis for the tests, from Debian's packages, unless running.
+services:
+	bash scripts/services.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,65 @@
+"""Reading settings from the environment.
+
+In production (DEBUG off) a setting without a development default must be
+given explicitly; starting without it stops with a message naming it, rather
+than running with an unsafe or wrong default.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    def __init__(self, environ=None):
+        self.environ = os.environ if environ is None else environ
+        self.debug = self.bool("DEBUG", default=False)
+
+    def bool(self, name, *, default):
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+    def str(self, name, *, dev_default=None, default=None):
+        """A string setting.
+
+        `default` applies everywhere; `dev_default` only with DEBUG on, so in
+        production the variable is required.
+        """
+        raw = self.environ.get(name, "").strip()
+        if raw:
+            return raw
+        if default is not None:
+            return default
+        if self.debug and dev_default is not None:
+            return dev_default
+        raise ImproperlyConfigured(
+            f"The setting {name} is missing. Set the environment variable {name} "
+            "(see .env.example for what it means)."
+        )
+
+    def int(self, name, *, default):
+        raw = self.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+    def list(self, name, *, dev_default=None, default=None):
+        value = self.str(
+            name,
+            dev_default=",".join(dev_default) if dev_default is not None else None,
+            default=",".join(default) if default is not None else None,
+        )
+        return [item.strip() for item in value.split(",") if item.strip()]
