@@ -43,3 +43,19 @@ def celery_worker(transactional_db, tmp_path):
         ready=lambda _process: wait_for_worker(app),
     ) as process:
         yield process
+
+
+@pytest.fixture(scope="session")
+def _fake_openai_server():
+    from tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai(_fake_openai_server):
+    """A scriptable OpenAI-compatible server (see tests/fake_openai.py), reset per test."""
+    _fake_openai_server.reset()
+    return _fake_openai_server
