@@ -1,0 +1,113 @@
+from django.conf import settings
+from django.db import models
+
+
+class Interview(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        WAITING = "waiting", "Waiting for the interviewer"
+        LIVE = "live", "Live"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class ReportStatus(models.TextChoices):
+        NONE = "none", "Not started"
+        PENDING = "pending", "Writing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    candidate = models.ForeignKey(
+        "resumes.Candidate", related_name="interviews", on_delete=models.CASCADE
+    )
+    resume = models.ForeignKey(
+        "resumes.Resume",
+        null=True,
+        blank=True,
+        related_name="interviews",
+        on_delete=models.SET_NULL,
+    )
+    role_title = models.CharField(max_length=200)
+    job_description = models.TextField(blank=True)
+    max_duration_minutes = models.PositiveSmallIntegerField(default=20)
+    # The provider profile as it was when the interview was created (API keys
+    # kept encrypted), so editing a profile never changes a scheduled interview.
+    profile_snapshot = models.JSONField(default=dict)
+    profile_name = models.CharField(max_length=100, blank=True)
+
+    room_name = models.CharField(max_length=100, unique=True)
+    # Only a hash of the candidate's link secret is stored.
+    join_secret_hash = models.CharField(max_length=64, unique=True)
+    link_expires_at = models.DateTimeField()
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
+    status_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    report = models.JSONField(default=dict, blank=True)
+    report_status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.NONE
+    )
+    report_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.role_title} with {self.candidate}"
+
+
+class TranscriptSegment(models.Model):
+    class Speaker(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        AGENT = "agent", "Interviewer"
+
+    interview = models.ForeignKey(Interview, related_name="segments", on_delete=models.CASCADE)
+    # Monotonic per interview, from 1: pages ask for "everything after seq N".
+    seq = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=16, choices=Speaker.choices)
+    text = models.TextField()
+    interrupted = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["interview", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "seq"], name="unique_segment_seq"),
+        ]
+
+    def __str__(self):
+        return f"{self.seq} {self.speaker}: {self.text[:40]}"
+
+
+class TurnMetrics(models.Model):
+    """Latency of one agent turn, in seconds, from the framework's metrics."""
+
+    interview = models.ForeignKey(Interview, related_name="turn_metrics", on_delete=models.CASCADE)
+    turn = models.PositiveIntegerField()
+    end_of_utterance_delay = models.FloatField(null=True, blank=True)
+    transcription_delay = models.FloatField(null=True, blank=True)
+    llm_ttft = models.FloatField(null=True, blank=True)
+    tts_ttfb = models.FloatField(null=True, blank=True)
+    total_latency = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["interview", "turn"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "turn"], name="unique_turn_metrics"),
+        ]
+
+    def __str__(self):
+        return f"turn {self.turn} of interview {self.interview_id}"
