@@ -1,0 +1,134 @@
+"""The live transcript: stored turns, captions and agent state, pushed to open pages.
+
+Every function is synchronous; the agent worker calls them through
+`asgiref.sync.sync_to_async`. Stored data is written first and broadcast after
+the transaction commits, and a broadcast failure is only logged: the database
+is the record, the channel layer only saves a page from reloading. Pages that
+reconnect ask for "everything after seq N" (see agents/consumers.py).
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import Max
+
+from agents.models import Interview, TranscriptSegment, TurnMetrics
+
+logger = logging.getLogger(__name__)
+
+AGENT_STATES = ("initializing", "idle", "listening", "thinking", "speaking")
+
+
+def interview_group(interview_id):
+    return f"interview.{interview_id}"
+
+
+def segment_message(segment):
+    """What a page receives for one stored segment (also used for the backlog)."""
+    return {
+        "type": "segment",
+        "seq": segment.seq,
+        "speaker": segment.speaker,
+        "text": segment.text,
+        "interrupted": segment.interrupted,
+        "started_at": _iso(segment.started_at),
+        "ended_at": _iso(segment.ended_at or segment.created_at),
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _group_send(interview_id, event):
+    try:
+        async_to_sync(get_channel_layer().group_send)(interview_group(interview_id), event)
+    except Exception:
+        logger.warning(
+            "Live %s for interview %s not delivered", event["type"], interview_id, exc_info=True
+        )
+
+
+def _send_after_commit(interview_id, event):
+    transaction.on_commit(lambda: _group_send(interview_id, event))
+
+
+def transcript_append(
+    *, interview_id, speaker, text, interrupted=False, started_at=None, ended_at=None
+):
+    """Store one committed turn as the interview's next segment, then broadcast it."""
+    if speaker not in TranscriptSegment.Speaker.values:
+        raise ValueError(f"Unknown speaker {speaker!r}.")
+    with transaction.atomic():
+        # The interview row lock serialises writers of one interview, so
+        # max(seq) + 1 is never handed out twice and seqs have no holes.
+        Interview.objects.select_for_update().only("pk").get(pk=interview_id)
+        last = TranscriptSegment.objects.filter(interview_id=interview_id).aggregate(
+            last=Max("seq")
+        )["last"]
+        segment = TranscriptSegment.objects.create(
+            interview_id=interview_id,
+            seq=(last or 0) + 1,
+            speaker=speaker,
+            text=text,
+            interrupted=interrupted,
+            started_at=started_at,
+            ended_at=ended_at,
+        )
+        _send_after_commit(
+            interview_id, {"type": "transcript.segment", **_without_type(segment_message(segment))}
+        )
+    return segment
+
+
+def _without_type(message):
+    return {key: value for key, value in message.items() if key != "type"}
+
+
+def transcript_broadcast_interim(*, interview_id, speaker, text):
+    """Live caption of speech not yet final; never stored."""
+    _group_send(interview_id, {"type": "transcript.interim", "speaker": speaker, "text": text})
+
+
+def agent_state_broadcast(*, interview_id, state):
+    _group_send(interview_id, {"type": "agent.state", "state": state})
+
+
+def interview_status_broadcast(*, interview_id, status, reason=""):
+    _send_after_commit(
+        interview_id, {"type": "interview.status", "status": status, "reason": reason}
+    )
+
+
+def turn_metrics_record(
+    *,
+    interview_id,
+    turn,
+    end_of_utterance_delay=None,
+    transcription_delay=None,
+    llm_ttft=None,
+    tts_ttfb=None,
+    total_latency=None,
+):
+    """Store (or complete) the latency of one agent turn, in seconds."""
+    if total_latency is None and None not in (end_of_utterance_delay, llm_ttft, tts_ttfb):
+        total_latency = end_of_utterance_delay + llm_ttft + tts_ttfb
+    metrics, _ = TurnMetrics.objects.update_or_create(
+        interview_id=interview_id,
+        turn=turn,
+        defaults={
+            "end_of_utterance_delay": end_of_utterance_delay,
+            "transcription_delay": transcription_delay,
+            "llm_ttft": llm_ttft,
+            "tts_ttfb": tts_ttfb,
+            "total_latency": total_latency,
+        },
+    )
+    return metrics
+
+
+def interview_page_context(interview):
+    """Extra context for the recruiter's interview page (B's partials)."""
+    return {}
