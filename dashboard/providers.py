@@ -6,7 +6,7 @@ SDK clients for the web app and Celery tasks, and the livekit-plugins-openai
 objects for the agent worker.
 """
 
-import httpx
+import httpx2 as httpx  # openai 3.x ships its HTTP client as httpx2
 import openai
 
 # Self-hosted servers often run without authentication, but the SDK insists on a key.
