@@ -39,18 +39,21 @@ class ProviderProfile(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
-    llm_base_url = models.URLField("LLM base URL", max_length=500)
+    # Plain text, not URLField: Django's URL validator rejects single-label hosts
+    # such as the compose service name in http://models:8100/api/llm/v1. The
+    # profile form validates the URL shape instead.
+    llm_base_url = models.CharField("LLM base URL", max_length=500)
     llm_model = models.CharField("LLM model", max_length=200)
     llm_api_key = EncryptedTextField("LLM API key", blank=True)
     llm_temperature = models.FloatField("LLM temperature", default=0.7)
     llm_max_tokens = models.PositiveIntegerField("LLM max tokens per reply", default=300)
 
-    stt_base_url = models.URLField("speech-to-text base URL", max_length=500)
+    stt_base_url = models.CharField("speech-to-text base URL", max_length=500)
     stt_model = models.CharField("speech-to-text model", max_length=200)
     stt_api_key = EncryptedTextField("speech-to-text API key", blank=True)
     stt_language = models.CharField("speech-to-text language", max_length=16, default="en")
 
-    tts_base_url = models.URLField("text-to-speech base URL", max_length=500)
+    tts_base_url = models.CharField("text-to-speech base URL", max_length=500)
     tts_model = models.CharField("text-to-speech model", max_length=200)
     tts_api_key = EncryptedTextField("text-to-speech API key", blank=True)
     tts_voice = models.CharField("voice", max_length=200)
