@@ -45,6 +45,8 @@ class Interview(models.Model):
         max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
     status_reason = models.TextField(blank=True)
+    # Why the video avatar could not be shown (the interview went on with audio only).
+    avatar_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

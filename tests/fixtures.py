@@ -59,3 +59,60 @@ def fake_openai(_fake_openai_server):
     """A scriptable OpenAI-compatible server (see tests/fake_openai.py), reset per test."""
     _fake_openai_server.reset()
     return _fake_openai_server
+
+
+# --- Interviews (agents app) ---
+
+
+@pytest.fixture
+def interview_profile(db):
+    """The active provider profile interviews are created on (points at the embedded defaults)."""
+    from dashboard.models import ProviderProfile
+    from dashboard.services import profile_activate, profile_default_values
+
+    profile = ProviderProfile.objects.create(
+        name="Interview profile",
+        llm_api_key="sk-llm-secret",
+        **profile_default_values(models_url="http://127.0.0.1:9"),
+    )
+    return profile_activate(profile=profile)
+
+
+@pytest.fixture
+def interview_candidate(db):
+    """A candidate with a parsed resume that has distinctive facts to look for."""
+    from resumes.models import Candidate, Resume
+
+    candidate = Candidate.objects.create(name="Grace Hopper", email="grace@example.com")
+    Resume.objects.create(
+        candidate=candidate,
+        original_name="grace.pdf",
+        sha256="a" * 64,
+        status=Resume.Status.PARSED,
+        parsed={
+            "basics": {"name": "Grace Hopper", "label": "Compiler engineer"},
+            "work": [
+                {
+                    "name": "Remington Rand",
+                    "position": "Senior mathematician",
+                    "summary": "Built the A-0 compiler for the UNIVAC I.",
+                }
+            ],
+            "skills": [{"name": "COBOL"}],
+        },
+    )
+    return candidate
+
+
+@pytest.fixture
+def scheduled_interview(interview_profile, interview_candidate, recruiter):
+    """(interview, link_secret) for a freshly created interview."""
+    from agents.services import interview_create
+
+    return interview_create(
+        candidate=interview_candidate,
+        role_title="Backend engineer",
+        job_description="Python, Django and PostgreSQL services.",
+        max_duration_minutes=15,
+        created_by=recruiter,
+    )

@@ -1,0 +1,94 @@
+"""Reads about interviews: listing, the candidate link, and the profile an interview runs on."""
+
+import hashlib
+
+from django.db.models import Q
+from django.utils import timezone
+
+from agents.models import Interview
+from dashboard.models import ProviderProfile
+from dashboard.secrets import decrypt
+from resumes.models import Resume
+
+# Once an interview is over, its link only explains why it no longer works.
+ENDED_STATUSES = (
+    Interview.Status.COMPLETED,
+    Interview.Status.FAILED,
+    Interview.Status.CANCELLED,
+    Interview.Status.EXPIRED,
+)
+
+
+def join_secret_hash(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def interview_for_join_secret(secret: str) -> Interview | None:
+    """The interview a candidate link belongs to, in any state (callers say why it's unusable)."""
+    if not secret:
+        return None
+    return (
+        Interview.objects.select_related("candidate")
+        .filter(join_secret_hash=join_secret_hash(secret))
+        .first()
+    )
+
+
+def interview_link_problem(interview) -> str | None:
+    """Why the candidate link cannot be used right now, in plain words; None when it can.
+
+    A live interview stays joinable past the link's expiry so a candidate whose
+    connection dropped can come back to the interview they are in.
+    """
+    status = interview.status
+    if status == Interview.Status.CANCELLED:
+        return (
+            "This interview was cancelled. "
+            "Please contact the recruiter if you think that's a mistake."
+        )
+    if status == Interview.Status.COMPLETED:
+        return "This interview has already taken place, so the link can't be used again. Thank you!"
+    if status == Interview.Status.FAILED:
+        return (
+            "This interview ended because of a technical problem. "
+            "The recruiter has been told and will send you a new link."
+        )
+    if status == Interview.Status.EXPIRED:
+        return "This interview link has expired. Please ask the recruiter for a new one."
+    if status != Interview.Status.LIVE and interview.link_expires_at <= timezone.now():
+        return "This interview link has expired. Please ask the recruiter for a new one."
+    return None
+
+
+def interview_list(*, status=None, query=None):
+    interviews = Interview.objects.select_related("candidate", "created_by")
+    if status:
+        interviews = interviews.filter(status=status)
+    if query:
+        interviews = interviews.filter(
+            Q(role_title__icontains=query)
+            | Q(candidate__name__icontains=query)
+            | Q(candidate__email__icontains=query)
+        )
+    return interviews.order_by("-created_at")
+
+
+def interview_get(*, pk):
+    return Interview.objects.select_related("candidate", "resume", "created_by").get(pk=pk)
+
+
+def candidate_latest_parsed_resume(candidate):
+    return (
+        Resume.objects.filter(candidate=candidate, status=Resume.Status.PARSED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def interview_profile(interview) -> ProviderProfile:
+    """An unsaved ProviderProfile rebuilt from the interview's snapshot, keys decrypted."""
+    snapshot = interview.profile_snapshot
+    values = dict(snapshot.get("fields", {}))
+    for name, token in snapshot.get("secrets", {}).items():
+        values[name] = decrypt(token) if token else ""
+    return ProviderProfile(**values)

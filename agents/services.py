@@ -1,0 +1,228 @@
+"""Writes about interviews: creating them, the candidate link, joining, and the status lifecycle."""
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from agents import livekit
+from agents.models import Interview
+from agents.selectors import (
+    ENDED_STATUSES,
+    candidate_latest_parsed_resume,
+    interview_link_problem,
+    join_secret_hash,
+)
+from agents.transcripts import interview_status_broadcast
+from dashboard.models import ProviderProfile
+from dashboard.secrets import encrypt
+from dashboard.selectors import profile_get_active
+
+logger = logging.getLogger(__name__)
+
+LINK_VALID_FOR = timedelta(days=7)
+# Profile fields that describe where a profile is and how it was checked, not how it runs.
+_NOT_SNAPSHOTTED = ("id", "is_active", "last_check", "last_checked_at", "created_at", "updated_at")
+
+
+class InterviewUnavailable(Exception):
+    """The candidate link can't be used now; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class JoinDetails:
+    url: str
+    token: str
+    room_name: str
+    identity: str
+
+
+def profile_snapshot(profile):
+    """The profile's settings as JSON, with API keys still encrypted."""
+    fields = {
+        name: value
+        for name, value in model_to_dict(profile).items()
+        if name not in _NOT_SNAPSHOTTED and name not in ProviderProfile.SECRET_FIELDS
+    }
+    secret_values = {
+        name: encrypt(getattr(profile, name)) if getattr(profile, name) else ""
+        for name in ProviderProfile.SECRET_FIELDS
+    }
+    return {"fields": fields, "secrets": secret_values}
+
+
+def _new_secret():
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def interview_create(
+    *,
+    candidate,
+    role_title,
+    job_description="",
+    max_duration_minutes=20,
+    created_by=None,
+    resume=None,
+    profile=None,
+    link_valid_for=LINK_VALID_FOR,
+):
+    """Create an interview on the active profile. Returns (interview, link_secret).
+
+    The link secret is only returned here (and when regenerated): the database
+    keeps its hash.
+    """
+    profile = profile or profile_get_active()
+    secret = _new_secret()
+    interview = Interview.objects.create(
+        candidate=candidate,
+        resume=resume or candidate_latest_parsed_resume(candidate),
+        role_title=role_title,
+        job_description=job_description,
+        max_duration_minutes=max_duration_minutes,
+        profile_snapshot=profile_snapshot(profile),
+        profile_name=profile.name,
+        room_name=f"interview-{uuid.uuid4().hex}",
+        join_secret_hash=join_secret_hash(secret),
+        link_expires_at=timezone.now() + link_valid_for,
+        created_by=created_by,
+    )
+    return interview, secret
+
+
+@transaction.atomic
+def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
+    """A new candidate link (the old one stops working). Returns the new secret."""
+    if interview.status in ENDED_STATUSES and interview.status != Interview.Status.EXPIRED:
+        raise InterviewUnavailable(
+            f"This interview is {interview.get_status_display().lower()}; "
+            "create a new interview instead of a new link."
+        )
+    secret = _new_secret()
+    interview.join_secret_hash = join_secret_hash(secret)
+    interview.link_expires_at = timezone.now() + link_valid_for
+    fields = ["join_secret_hash", "link_expires_at"]
+    if interview.status == Interview.Status.EXPIRED:
+        interview.status = Interview.Status.SCHEDULED
+        interview.status_reason = ""
+        fields += ["status", "status_reason"]
+    interview.save(update_fields=fields)
+    return secret
+
+
+@transaction.atomic
+def interview_cancel(*, interview, reason="Cancelled by the recruiter."):
+    if interview.status in ENDED_STATUSES:
+        raise InterviewUnavailable(
+            f"This interview is already {interview.get_status_display().lower()}."
+        )
+    _set_status(interview.pk, Interview.Status.CANCELLED, reason, ended=True)
+    interview.refresh_from_db()
+    return interview
+
+
+def interview_join(*, interview):
+    """Everything a candidate's browser needs to join: room ready, interviewer dispatched once.
+
+    Raises InterviewUnavailable with a plain-words reason when the link can't
+    be used, and livekit.LiveKitUnavailable when the server can't be reached.
+    """
+    problem = interview_link_problem(interview)
+    if problem:
+        raise InterviewUnavailable(problem)
+    async_to_sync(livekit.room_prepare)(interview=interview)
+    interview_mark_waiting(interview_id=interview.pk)
+    return JoinDetails(
+        url=settings.LIVEKIT_PUBLIC_URL,
+        token=livekit.candidate_token(interview=interview),
+        room_name=interview.room_name,
+        identity=livekit.candidate_identity(interview),
+    )
+
+
+def _set_status(interview_id, status, reason="", *, ended=False, only_from=None, **timestamps):
+    """Move an interview to `status` unless it is already over; True when it changed."""
+    with transaction.atomic():
+        interview = Interview.objects.select_for_update().get(pk=interview_id)
+        if interview.status in ENDED_STATUSES or (
+            only_from is not None and interview.status not in only_from
+        ):
+            return False
+        interview.status = status
+        interview.status_reason = reason
+        fields = ["status", "status_reason"]
+        if ended:
+            interview.ended_at = timezone.now()
+            fields.append("ended_at")
+        for name, value in timestamps.items():
+            if getattr(interview, name) is None:
+                setattr(interview, name, value)
+                fields.append(name)
+        interview.save(update_fields=fields)
+        interview_status_broadcast(interview_id=interview_id, status=status, reason=reason)
+        return True
+
+
+def interview_mark_waiting(*, interview_id):
+    """The candidate opened the room; the interviewer is on its way."""
+    return _set_status(
+        interview_id,
+        Interview.Status.WAITING,
+        only_from=(Interview.Status.SCHEDULED,),
+        joined_at=timezone.now(),
+    )
+
+
+def interview_mark_live(*, interview_id):
+    """Candidate and interviewer are both in the room."""
+    return _set_status(
+        interview_id,
+        Interview.Status.LIVE,
+        only_from=(Interview.Status.SCHEDULED, Interview.Status.WAITING),
+        started_at=timezone.now(),
+    )
+
+
+def interview_end(*, interview_id, status, reason):
+    """End the interview (completed or failed) and ask for its report when there is a transcript."""
+    if status not in (Interview.Status.COMPLETED, Interview.Status.FAILED):
+        raise ValueError(f"An interview ends as completed or failed, not {status!r}.")
+    with transaction.atomic():
+        changed = _set_status(interview_id, status, reason, ended=True)
+        if changed and Interview.objects.get(pk=interview_id).segments.exists():
+            from agents.reports import report_request
+
+            report_request(interview_id=interview_id)
+    return changed
+
+
+def interview_mark_completed(*, interview_id, reason):
+    return interview_end(
+        interview_id=interview_id, status=Interview.Status.COMPLETED, reason=reason
+    )
+
+
+def interview_mark_failed(*, interview_id, reason):
+    return interview_end(interview_id=interview_id, status=Interview.Status.FAILED, reason=reason)
+
+
+def interview_mark_expired(*, interview_id):
+    """The link expired before the interview started."""
+    return _set_status(
+        interview_id,
+        Interview.Status.EXPIRED,
+        "The candidate link expired before the interview took place.",
+        only_from=(Interview.Status.SCHEDULED, Interview.Status.WAITING),
+    )
+
+
+def interview_record_avatar_failure(*, interview_id, reason):
+    """The video avatar didn't work; the interview goes on with audio only."""
+    Interview.objects.filter(pk=interview_id).update(avatar_error=reason)
