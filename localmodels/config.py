@@ -1,0 +1,57 @@
+"""Runtime settings, read from the environment (and overridden by CLI flags)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8100
+    # Bearer key; empty means no authentication.
+    api_key: str = ""
+    # Largest accepted request body (uploads), in bytes.
+    max_upload_bytes: int = 25 * 1024 * 1024
+    # Largest accepted TTS input, in characters (OpenAI's limit).
+    max_tts_chars: int = 4096
+    # Which services to load (all by default).
+    services: tuple[str, ...] = ("stt", "tts", "llm")
+    stt_threads: int = 2
+    stt_workers: int = 2
+    stt_beam_size: int = 1
+    tts_threads: int = 2
+    tts_workers: int = 2
+    llm_threads: int = 2
+    llm_ctx: int = 8192
+    llm_parallel: int = 4
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        cpus = os.cpu_count() or 2
+        return cls(
+            host=os.environ.get("LOCALMODELS_HOST", "127.0.0.1"),
+            port=_env_int("LOCALMODELS_PORT", 8100),
+            api_key=os.environ.get("LOCALMODELS_API_KEY", ""),
+            max_upload_bytes=_env_int("LOCALMODELS_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+            services=tuple(
+                s.strip()
+                for s in os.environ.get("LOCALMODELS_SERVICES", "stt,tts,llm").split(",")
+                if s.strip()
+            ),
+            stt_threads=_env_int("LOCALMODELS_STT_THREADS", min(cpus, 2)),
+            stt_workers=_env_int("LOCALMODELS_STT_WORKERS", 2),
+            stt_beam_size=_env_int("LOCALMODELS_STT_BEAM_SIZE", 1),
+            tts_threads=_env_int("LOCALMODELS_TTS_THREADS", min(cpus, 2)),
+            tts_workers=_env_int("LOCALMODELS_TTS_WORKERS", 2),
+            llm_threads=_env_int("LOCALMODELS_LLM_THREADS", min(cpus, 2)),
+            llm_ctx=_env_int("LOCALMODELS_LLM_CTX", 8192),
+            llm_parallel=_env_int("LOCALMODELS_LLM_PARALLEL", 4),
+        )
