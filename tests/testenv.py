@@ -10,5 +10,9 @@ import os
 
 os.environ["DOTENV"] = "0"
 os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("DATABASE_URL", "postgres://interview:interview@127.0.0.1:5432/interview")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+# Per-process names let several test runs share one PostgreSQL and Redis
+# without dropping each other's test database or consuming each other's tasks.
+os.environ.setdefault(
+    "DATABASE_URL", f"postgres://interview:interview@127.0.0.1:5432/interview_{os.getpid()}"
+)
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}")
