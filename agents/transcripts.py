@@ -129,6 +129,12 @@ def turn_metrics_record(
     return metrics
 
 
+def segments_after(interview_id, after):
+    """Stored segments after seq `after`, as page messages, in order."""
+    segments = TranscriptSegment.objects.filter(interview_id=interview_id, seq__gt=after)
+    return [segment_message(segment) for segment in segments.order_by("seq")]
+
+
 def interview_page_context(interview):
     """Extra context for the recruiter's interview page (B's partials)."""
     return {}
