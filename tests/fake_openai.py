@@ -35,6 +35,8 @@ class Reply:
     content_type: str | None = None
     # Seconds to wait before answering (to trigger client timeouts).
     delay: float = 0.0
+    # For chat: function calls the assistant makes, as [{"name": ..., "arguments": {...}}].
+    tool_calls: list | None = None
 
     @classmethod
     def error(cls, status, message, code=None):
@@ -59,6 +61,32 @@ def _chat_completion(content, model):
         ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
+
+
+def _tool_call_message(tool_calls):
+    return [
+        {
+            "index": index,
+            "id": f"call_fake_{index}",
+            "type": "function",
+            "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))},
+        }
+        for index, call in enumerate(tool_calls)
+    ]
+
+
+def _tool_call_chunks(tool_calls, model):
+    base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model}
+    yield {
+        **base,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"role": "assistant", "tool_calls": _tool_call_message(tool_calls)},
+            }
+        ],
+    }
+    yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}
 
 
 def _chat_chunks(content, model):
@@ -107,6 +135,20 @@ class FakeOpenAI:
         reply = self._next(route)
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if route == "chat" and reply.tool_calls and reply.status == 200:
+            model = payload.get("model", "fake-model")
+            if payload.get("stream"):
+                response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+                await response.prepare(request)
+                for chunk in _tool_call_chunks(reply.tool_calls, model):
+                    await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                await response.write(b"data: [DONE]\n\n")
+                await response.write_eof()
+                return response
+            completion = _chat_completion(None, model)
+            completion["choices"][0]["message"]["tool_calls"] = _tool_call_message(reply.tool_calls)
+            completion["choices"][0]["finish_reason"] = "tool_calls"
+            return web.json_response(completion)
         if route == "chat" and reply.content is not None and reply.status == 200:
             model = payload.get("model", "fake-model")
             if payload.get("stream"):
