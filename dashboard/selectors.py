@@ -16,3 +16,50 @@ def profile_get_active():
             "No model provider profile is active. An admin must activate one under Model providers."
         )
     return profile
+
+
+def profile_list():
+    return ProviderProfile.objects.order_by("-is_active", "name")
+
+
+def profile_get_by_name(*, name):
+    profile = ProviderProfile.objects.filter(name=name).first()
+    if profile is None:
+        names = ", ".join(ProviderProfile.objects.order_by("name").values_list("name", flat=True))
+        raise ProviderProfile.DoesNotExist(
+            f'No profile is named "{name}". Profiles: {names or "none yet"}.'
+        )
+    return profile
+
+
+def profile_check_summary(*, profile):
+    """The last connection test of a profile, grouped per service for the list page.
+
+    Returns {"state", "outcome", "services": [{"service", "label", "status", "results"}]}
+    where a service's status is "pass", "fail", "pending" (results still coming)
+    or "none" (never tested).
+    """
+    from dashboard.connection_checks import FAIL, SERVICE_NAMES
+
+    check = profile.last_check or {}
+    state = check.get("state")
+    services = []
+    for service in ProviderProfile.SERVICES:
+        results = [r for r in check.get("results", []) if r.get("service") == service]
+        if any(r["status"] == FAIL for r in results):
+            status = "fail"
+        elif state in ("queued", "running"):
+            status = "pending"
+        elif results:
+            status = "pass"
+        else:
+            status = "none"
+        services.append(
+            {
+                "service": service,
+                "label": SERVICE_NAMES[service],
+                "status": status,
+                "results": results,
+            }
+        )
+    return {"state": state, "outcome": check.get("outcome"), "services": services}

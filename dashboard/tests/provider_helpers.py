@@ -1,0 +1,42 @@
+"""Profiles pointing at the scriptable fake server, shared by the provider tests."""
+
+from dashboard.connection_checks import SPOKEN_SENTENCE
+from dashboard.models import ProviderProfile
+from tests.fake_openai import Reply
+
+LLM_KEY = "sk-llm-0123456789abcdef"
+STT_KEY = "sk-stt-0123456789abcdef"
+TTS_KEY = "sk-tts-0123456789abcdef"
+TAVUS_KEY = "tvs-0123456789abcdef"
+ALL_KEYS = (LLM_KEY, STT_KEY, TTS_KEY, TAVUS_KEY)
+
+
+def fake_profile_values(fake, **overrides):
+    values = {
+        "llm_base_url": fake.url,
+        "llm_model": "fake-model",
+        "llm_api_key": LLM_KEY,
+        "stt_base_url": fake.url,
+        "stt_model": "fake-model",
+        "stt_api_key": STT_KEY,
+        "tts_base_url": fake.url,
+        "tts_model": "fake-model",
+        "tts_voice": "fake-voice",
+        "tts_api_key": TTS_KEY,
+        "tts_response_format": "pcm",
+    }
+    values.update(overrides)
+    return values
+
+
+def healthy_fake(fake):
+    """Make the fake answer every check correctly: JSON for JSON mode, the spoken words back."""
+    fake.defaults["transcriptions"] = Reply(json={"text": SPOKEN_SENTENCE})
+    fake.script(
+        "chat", Reply(content="Hello! Nice to meet you."), Reply(content='{"greeting": "hello"}')
+    )
+    return fake
+
+
+def make_fake_profile(fake, name="Fake server", **overrides):
+    return ProviderProfile.objects.create(name=name, **fake_profile_values(fake, **overrides))
