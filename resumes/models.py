@@ -14,6 +14,8 @@ class Candidate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Once a recruiter has edited the record, re-parsing only fills blanks.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -30,9 +32,13 @@ class Resume(models.Model):
         PARSED = "parsed", "Parsed"
         FAILED = "failed", "Failed"
 
+    IN_PROGRESS = (Status.UPLOADED, Status.EXTRACTING, Status.PARSING)
+
     candidate = models.ForeignKey(Candidate, related_name="resumes", on_delete=models.CASCADE)
     file = models.FileField(upload_to="resumes/%Y/%m/")
     original_name = models.CharField(max_length=255)
+    # Decided from the bytes, never from the name: "pdf", "docx", "odt" or "txt".
+    kind = models.CharField(max_length=8, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, unique=True)
@@ -41,8 +47,12 @@ class Resume(models.Model):
     )
     failure_reason = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
     # JSON Resume-shaped: basics, work, education, skills, languages, projects, certificates.
     parsed = models.JSONField(default=dict, blank=True)
+    # Lower-case skill names between "|" ("|python|django|"), so a skill filter
+    # is a plain LIKE that matches whole names only.
+    skills_text = models.TextField(blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -51,7 +61,69 @@ class Resume(models.Model):
     parsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="resume_list_order"),
+            models.Index(fields=["status", "-created_at", "-id"], name="resume_status_list_order"),
+        ]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def in_progress(self):
+        return self.status in self.IN_PROGRESS
+
+
+class ParseAttempt(models.Model):
+    """One run of extraction + parsing for a resume; re-parsing adds another."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting to retry"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    OPEN = (Outcome.QUEUED, Outcome.RUNNING, Outcome.WAITING)
+
+    resume = models.ForeignKey(Resume, related_name="attempts", on_delete=models.CASCADE)
+    profile = models.ForeignKey(
+        "dashboard.ProviderProfile", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Kept as text too: the profile may be renamed or deleted later.
+    profile_name = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.QUEUED)
+    error = models.TextField(blank=True)
+    # How many times a worker picked this attempt up (more than one after a worker died).
+    deliveries = models.PositiveIntegerField(default=0)
+    llm_calls = models.PositiveIntegerField(default=0)
+    transient_failures = models.PositiveIntegerField(default=0)
+    # What happened along the way: retries and their waits, repairs, chunking.
+    events = models.JSONField(default=list, blank=True)
+    estimated_tokens = models.PositiveIntegerField(null=True, blank=True)
+    chunks = models.PositiveIntegerField(null=True, blank=True)
+    extract_ms = models.PositiveIntegerField(null=True, blank=True)
+    llm_ms = models.PositiveIntegerField(null=True, blank=True)
+    total_ms = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one attempt in flight per resume, whatever the race.
+            models.UniqueConstraint(
+                fields=["resume"],
+                condition=models.Q(outcome__in=["queued", "running", "waiting"]),
+                name="one_open_parse_attempt_per_resume",
+            )
+        ]
+
+    def __str__(self):
+        return f"Attempt {self.pk} on {self.resume_id}: {self.outcome}"

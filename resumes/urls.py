@@ -5,4 +5,9 @@ from resumes import views
 app_name = "resumes"
 urlpatterns = [
     path("", views.candidate_list, name="list"),
+    path("upload/", views.resume_upload, name="upload"),
+    path("<int:pk>/", views.candidate_detail, name="detail"),
+    path("<int:pk>/export.json", views.candidate_export, name="export"),
+    path("resumes/<int:pk>/file/", views.resume_file, name="file"),
+    path("resumes/<int:pk>/reparse/", views.resume_reparse, name="reparse"),
 ]

@@ -1,0 +1,431 @@
+"""Turning resume text into a validated `ParsedResume` with the profile's LLM.
+
+The LLM call goes through `dashboard.providers.openai_client`. Errors are
+sorted into two kinds the task acts on: `TransientLLMError` (worth retrying
+later: connection, timeout, 429, 5xx) and `PermanentLLMError` (retrying cannot
+help: bad key, unknown model, rejected request, a resume too long for the
+context budget, replies that never validate). Both carry a plain message.
+"""
+
+import json
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+
+import json_repair
+import openai
+from django.conf import settings
+from django.utils import timezone
+from pydantic import ValidationError
+
+from dashboard.providers import openai_client
+from resumes.schema import Basics, ParsedResume, Profile
+
+PROMPT_PATH = Path(__file__).parent / "prompts" / "parse_resume.txt"
+
+
+def setting(name):
+    defaults = {
+        "RESUME_LLM_TIMEOUT_SECONDS": 120,
+        "RESUME_LLM_MAX_TOKENS": 1500,
+        # The model's context window in tokens (prompt + reply); chunks are sized to fit it.
+        "RESUME_LLM_CONTEXT_TOKENS": 8192,
+        "RESUME_LLM_MAX_CHUNKS": 6,
+        "RESUME_LLM_TEMPERATURE": 0.1,
+        # Extra calls when a reply is not usable JSON, before the attempt fails.
+        "RESUME_INVALID_REPLY_RETRIES": 2,
+    }
+    return getattr(settings, name, defaults[name])
+
+
+@cache
+def system_prompt():
+    return PROMPT_PATH.read_text(encoding="utf-8")
+
+
+def estimate_tokens(text):
+    # About four characters per token for English with the common BPE vocabularies.
+    return math.ceil(len(text) / 4)
+
+
+class TransientLLMError(Exception):
+    def __init__(self, message, *, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentLLMError(Exception):
+    pass
+
+
+class InvalidReply(Exception):
+    pass
+
+
+@dataclass
+class ParseRun:
+    """What a parse did, kept whether it succeeds or not."""
+
+    llm_calls: int = 0
+    llm_seconds: float = 0.0
+    chunks: int = 0
+    estimated_tokens: int = 0
+    events: list = field(default_factory=list)
+
+    def note(self, message, **extra):
+        self.events.append({"at": timezone.now().isoformat(), "message": message, **extra})
+
+
+def parse_text(*, profile, text, run):
+    """Parse resume text with the profile's LLM; raise Transient/PermanentLLMError."""
+    max_tokens = setting("RESUME_LLM_MAX_TOKENS")
+    budget = setting("RESUME_LLM_CONTEXT_TOKENS")
+    run.estimated_tokens = estimate_tokens(text)
+    # Room for the system prompt, the reply and message framing.
+    room = budget - max_tokens - estimate_tokens(system_prompt()) - 100
+    if room < 200:
+        raise PermanentLLMError(
+            f"The context budget of {budget} tokens leaves no room for the resume after the "
+            f"instructions and a {max_tokens}-token reply. Raise RESUME_LLM_CONTEXT_TOKENS or "
+            "lower RESUME_LLM_MAX_TOKENS."
+        )
+    chunks = split_text(text, max_chars=room * 4)
+    run.chunks = len(chunks)
+    limit = setting("RESUME_LLM_MAX_CHUNKS")
+    if len(chunks) > limit:
+        raise PermanentLLMError(
+            f"This resume is about {run.estimated_tokens} tokens long; the model's context "
+            f"budget of {budget} tokens would need {len(chunks)} parts, more than the {limit} "
+            "allowed. Use a model with a larger context window or upload a shorter resume."
+        )
+    if len(chunks) > 1:
+        run.note(
+            f"The resume (about {run.estimated_tokens} tokens) is longer than the context "
+            f"budget allows in one call; parsed in {len(chunks)} parts and merged."
+        )
+    client = openai_client(
+        profile, "llm", timeout=setting("RESUME_LLM_TIMEOUT_SECONDS"), max_retries=0
+    )
+    results = []
+    for index, chunk in enumerate(chunks, start=1):
+        if len(chunks) > 1:
+            heading = (
+                f"This is part {index} of {len(chunks)} of one resume. Extract only what this "
+                "part contains.\n\n"
+            )
+        else:
+            heading = ""
+        results.append(_parse_chunk(client, profile=profile, content=heading + chunk, run=run))
+    return cross_check(merge(results), text)
+
+
+def _parse_chunk(client, *, profile, content, run):
+    attempts = 1 + setting("RESUME_INVALID_REPLY_RETRIES")
+    problem = None
+    for number in range(attempts):
+        reply, finish_reason = _complete(
+            client, profile=profile, content=content, run=run, retry=number > 0
+        )
+        try:
+            parsed, repaired = decode_reply(reply)
+        except InvalidReply as exc:
+            problem = str(exc)
+            run.note(f"The model's reply was unusable ({problem}); asking again.")
+            continue
+        if repaired or finish_reason == "length":
+            run.note("The model's reply was incomplete or malformed JSON; it was repaired.")
+        return parsed
+    raise PermanentLLMError(
+        f"The model did not reply with a usable resume after {attempts} tries ({problem}). "
+        "Re-parse to try again, or use a larger model."
+    )
+
+
+def _complete(client, *, profile, content, run, retry):
+    started = time.perf_counter()
+    run.llm_calls += 1
+    try:
+        response = client.chat.completions.create(
+            model=profile.llm_model,
+            messages=[
+                {"role": "system", "content": system_prompt()},
+                {"role": "user", "content": f"Resume text:\n\n{content}"},
+            ],
+            response_format={"type": "json_object"},
+            # Slightly warmer on a retry so a bad reply is not simply repeated.
+            temperature=min(0.2, setting("RESUME_LLM_TEMPERATURE") + (0.1 if retry else 0)),
+            max_tokens=setting("RESUME_LLM_MAX_TOKENS"),
+        )
+    except openai.APIError as exc:
+        raise classify(exc, profile=profile) from None
+    finally:
+        run.llm_seconds += time.perf_counter() - started
+    if not response.choices:
+        return "", None
+    choice = response.choices[0]
+    return choice.message.content or "", choice.finish_reason
+
+
+def classify(exc, *, profile):
+    """A Transient or Permanent error with a plain message for an openai exception."""
+    timeout = setting("RESUME_LLM_TIMEOUT_SECONDS")
+    if isinstance(exc, openai.APITimeoutError):
+        return TransientLLMError(f"The model server did not answer within {timeout} seconds.")
+    if isinstance(exc, openai.APIConnectionError):
+        return TransientLLMError(f"Could not reach the model server at {profile.llm_base_url}.")
+    if not isinstance(exc, openai.APIStatusError):
+        return PermanentLLMError(
+            f"The model server's reply could not be read: {_clean(exc, profile)}"
+        )
+    status = exc.status_code
+    detail = _clean(_server_message(exc), profile)
+    if status == 429:
+        return TransientLLMError(
+            "The model server is busy (HTTP 429, too many requests).",
+            retry_after=retry_after_seconds(exc.response.headers.get("retry-after")),
+        )
+    if status >= 500 or status == 408:
+        return TransientLLMError(f"The model server had an error (HTTP {status}): {detail}")
+    if status in (401, 403):
+        return PermanentLLMError(
+            f"The model server refused the API key (HTTP {status}). An admin must check the "
+            f"LLM API key of the profile \u201c{profile.name}\u201d."
+        )
+    if status == 404:
+        return PermanentLLMError(
+            f"The model server has no model \u201c{profile.llm_model}\u201d or no chat endpoint "
+            f"at {profile.llm_base_url} (HTTP 404). An admin must check the profile."
+        )
+    return PermanentLLMError(f"The model server rejected the request (HTTP {status}): {detail}")
+
+
+def _server_message(exc):
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return exc.message
+
+
+def _clean(message, profile):
+    # Some servers echo the key they refused; it must not reach a page or a log.
+    text = str(message)[:300]
+    if profile.llm_api_key:
+        text = text.replace(profile.llm_api_key, "[key]")
+    return text
+
+
+def retry_after_seconds(value):
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - timezone.now()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
+
+
+def decode_reply(content):
+    """(ParsedResume, repaired) from the model's reply text; raises InvalidReply."""
+    text = (content or "").strip()
+    if not text:
+        raise InvalidReply("the reply was empty")
+    text = _FENCE.sub("", text).strip()
+    start = text.find("{")
+    if start < 0:
+        raise InvalidReply("the reply contained no JSON object")
+    end = _matching_brace(text, start)
+    repaired = False
+    candidate = text[start : end + 1] if end is not None else text[start:]
+    try:
+        if end is None:
+            raise ValueError("cut off")
+        data = json.loads(candidate)
+    except ValueError:
+        data = json_repair.loads(candidate)
+        repaired = True
+    if not isinstance(data, dict):
+        raise InvalidReply("the reply was not a JSON object")
+    try:
+        parsed = ParsedResume.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidReply(
+            f"the reply did not match the schema ({exc.error_count()} errors)"
+        ) from None
+    if parsed.is_empty():
+        raise InvalidReply("the reply had none of the resume fields")
+    return parsed, repaired
+
+
+def _matching_brace(text, start):
+    """Index of the brace closing the object that opens at `start`, or None if cut off."""
+    depth = 0
+    in_string = escaped = False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def split_text(text, *, max_chars):
+    """Consecutive parts of at most max_chars, cut between paragraphs or lines when possible."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= max_chars:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while len(line) > max_chars:
+                cut = line.rfind(" ", 0, max_chars)
+                cut = cut if cut > 0 else max_chars
+                pieces.append(line[:cut])
+                line = line[cut:].lstrip()
+            pieces.append(line)
+    chunks, current = [], ""
+    for piece in pieces:
+        joined = f"{current}\n\n{piece}" if current else piece
+        if len(joined) <= max_chars:
+            current = joined
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def merge(results):
+    if len(results) == 1:
+        return results[0]
+    merged = ParsedResume()
+    basics = {}
+    for result in results:
+        for name, value in result.basics.model_dump().items():
+            if name == "profiles":
+                continue
+            if name == "location":
+                if not any(basics.get("location", {}).values()):
+                    basics["location"] = value
+            elif not basics.get(name):
+                basics[name] = value
+    basics["profiles"] = _unique(
+        [profile for result in results for profile in result.basics.profiles],
+        key=lambda item: item.url.lower() or item.username.lower(),
+    )
+    merged.basics = Basics.model_validate(basics)
+    for name in ("work", "education", "languages", "projects", "certificates"):
+        setattr(
+            merged,
+            name,
+            _unique([item for result in results for item in getattr(result, name)], key=repr),
+        )
+    merged.skills = _unique(
+        [skill for result in results for skill in result.skills], key=lambda s: s.name.lower()
+    )
+    merged.summary = next((result.summary for result in results if result.summary), "")
+    years = [r.total_years_experience for r in results if r.total_years_experience is not None]
+    merged.total_years_experience = max(years) if years else None
+    return merged
+
+
+def _unique(items, *, key):
+    seen, kept = set(), []
+    for item in items:
+        marker = key(item)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        kept.append(item)
+    return kept
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<![\w/.])\+?\(?\d[\d ().\-]{5,}\d(?![\w/])")
+YEAR_RANGE = re.compile(r"^\(?(19|20)\d\d\)?\s*[-\u2013.]\s*\(?(19|20)\d\d\)?$")
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>()\"',;]+"
+    r"|(?<![\w.@/])(?:linkedin\.com|github\.com|gitlab\.com|x\.com|twitter\.com)/[^\s<>()\"',;]+",
+    re.IGNORECASE,
+)
+NETWORKS = {
+    "linkedin": "LinkedIn",
+    "github": "GitHub",
+    "gitlab": "GitLab",
+    "twitter": "Twitter",
+    "x.com": "X",
+    "stackoverflow": "Stack Overflow",
+}
+
+
+def _digits(value):
+    return re.sub(r"\D", "", value)
+
+
+def find_contacts(text):
+    """Emails, phone numbers and links found in the text by plain pattern matching."""
+    emails = list(dict.fromkeys(EMAIL.findall(text)))
+    phones = []
+    for match in PHONE.findall(text):
+        candidate = match.strip()
+        if 7 <= len(_digits(candidate)) <= 15 and not YEAR_RANGE.match(candidate):
+            phones.append(candidate)
+    links = [link.rstrip(".") for link in URL.findall(text)]
+    return {
+        "emails": emails,
+        "phones": list(dict.fromkeys(phones)),
+        "links": list(dict.fromkeys(links)),
+    }
+
+
+def cross_check(parsed, text):
+    """Fill or correct contact details the LLM missed or invented, from the text itself."""
+    found = find_contacts(text)
+    basics = parsed.basics
+    lowered = text.lower()
+    if found["emails"] and (not basics.email or basics.email.lower() not in lowered):
+        basics.email = found["emails"][0]
+    text_digits = _digits(text)
+    if found["phones"] and (not basics.phone or _digits(basics.phone) not in text_digits):
+        basics.phone = found["phones"][0]
+    known = {basics.url.lower().rstrip("/")} | {
+        profile.url.lower().rstrip("/") for profile in basics.profiles
+    }
+    for link in found["links"]:
+        if link.lower().rstrip("/") in known or any(
+            link.lower().rstrip("/").endswith(item.split("://")[-1]) for item in known if item
+        ):
+            continue
+        network = next((name for key, name in NETWORKS.items() if key in link.lower()), "")
+        url = link if "://" in link else f"https://{link}"
+        basics.profiles.append(Profile(network=network, url=url))
+        known.add(link.lower().rstrip("/"))
+    return parsed

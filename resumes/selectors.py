@@ -1,0 +1,86 @@
+from django.db.models import Count, Q
+
+from resumes.models import Candidate, ParseAttempt, Resume
+
+PAGE_SIZE = 25
+
+
+def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
+    """One page of resumes with their candidates, newest first, and whether more follow.
+
+    One query per page: no COUNT(*) over the filtered set, which costs a full
+    scan when the search matches little; the page asks for one row more than it
+    shows to know whether a next page exists.
+    """
+    resumes = Resume.objects.select_related("candidate").only(
+        "id",
+        "original_name",
+        "kind",
+        "status",
+        "failure_reason",
+        "skills_text",
+        "page_count",
+        "created_at",
+        "candidate__id",
+        "candidate__name",
+        "candidate__email",
+        "candidate__location",
+    )
+    if status:
+        resumes = resumes.filter(status=status)
+    if skill:
+        resumes = resumes.filter(skills_text__contains=f"|{skill.strip().lower()}|")
+    query = query.strip()
+    if query:
+        resumes = resumes.filter(
+            Q(candidate__name__icontains=query)
+            | Q(candidate__email__icontains=query)
+            | Q(skills_text__contains=query.lower())
+            | Q(original_name__icontains=query)
+        )
+    offset = (page - 1) * per_page
+    rows = list(resumes.order_by("-created_at", "-id")[offset : offset + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def resume_status_counts():
+    counts = dict(Resume.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return [(value, label, counts.get(value, 0)) for value, label in Resume.Status.choices]
+
+
+def candidate_get(*, pk):
+    return Candidate.objects.filter(pk=pk).first()
+
+
+def candidate_latest_resume(*, candidate):
+    return candidate.resumes.order_by("-created_at", "-id").first()
+
+
+def resume_get(*, pk):
+    return Resume.objects.select_related("candidate").filter(pk=pk).first()
+
+
+def resume_attempts(*, resume):
+    return list(ParseAttempt.objects.filter(resume=resume).order_by("-created_at", "-id"))
+
+
+def json_resume_export(*, candidate, resume):
+    """The candidate as a JSON Resume document, with the recruiter's edits on top."""
+    parsed = dict(resume.parsed) if resume is not None else {}
+    basics = dict(parsed.get("basics") or {})
+    for field in ("name", "email", "phone"):
+        if getattr(candidate, field):
+            basics[field] = getattr(candidate, field)
+    if candidate.location and not any((basics.get("location") or {}).values()):
+        basics["location"] = {"address": candidate.location}
+    if parsed.get("summary") and not basics.get("summary"):
+        basics["summary"] = parsed["summary"]
+    document = {"$schema": "https://jsonresume.org/schema", "basics": basics}
+    for section in ("work", "education", "skills", "languages", "projects", "certificates"):
+        document[section] = parsed.get(section) or []
+    document["meta"] = {
+        "totalYearsExperience": parsed.get("total_years_experience"),
+        "sourceFile": resume.original_name if resume is not None else "",
+        "lastModified": candidate.updated_at.isoformat(),
+    }
+    return document

@@ -1,0 +1,414 @@
+import hashlib
+import logging
+import random
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from dashboard.live import broadcast
+from dashboard.selectors import NoActiveProfile, profile_get_active
+from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, detect_kind, extract
+from resumes.models import Candidate, ParseAttempt, Resume
+from resumes.parsing import ParseRun, PermanentLLMError, TransientLLMError, parse_text
+
+logger = logging.getLogger(__name__)
+
+CHIPS = {
+    Resume.Status.UPLOADED: "chip-muted",
+    Resume.Status.EXTRACTING: "chip-warn",
+    Resume.Status.PARSING: "chip-warn",
+    Resume.Status.PARSED: "chip-ok",
+    Resume.Status.FAILED: "chip-bad",
+}
+
+
+def retry_setting(name):
+    defaults = {
+        "RESUME_LLM_MAX_RETRIES": 5,
+        "RESUME_RETRY_BASE_SECONDS": 2.0,
+        "RESUME_RETRY_MAX_SECONDS": 300.0,
+    }
+    return getattr(settings, name, defaults[name])
+
+
+class UploadRejected(Exception):
+    pass
+
+
+@dataclass
+class UploadResult:
+    resume: Resume
+    duplicate: bool
+
+
+def resume_upload(*, uploaded_file, user):
+    """Store an uploaded resume and queue its parsing; a file seen before is not stored twice."""
+    name = uploaded_file.name or "resume"
+    limit_mb = getattr(settings, "RESUME_MAX_UPLOAD_MB", 10)
+    if uploaded_file.size > limit_mb * 1024 * 1024:
+        raise UploadRejected(
+            f"\u201c{name}\u201d is {uploaded_file.size / 1024 / 1024:.1f} MB; "
+            f"the limit is {limit_mb} MB."
+        )
+    if uploaded_file.size == 0:
+        raise UploadRejected(f"\u201c{name}\u201d is empty (0 bytes).")
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    existing = Resume.objects.filter(sha256=sha256).select_related("candidate").first()
+    if existing is not None:
+        return UploadResult(existing, duplicate=True)
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+
+    def open_zip():
+        uploaded_file.seek(0)
+        return zipfile.ZipFile(uploaded_file)
+
+    try:
+        kind = detect_kind(head, open_zip)
+    except UnsupportedFile as exc:
+        raise UploadRejected(f"\u201c{name}\u201d was not uploaded. {exc}") from None
+    uploaded_file.seek(0)
+    resume = Resume(
+        original_name=name[:255],
+        kind=kind,
+        content_type=SUPPORTED[kind],
+        size=uploaded_file.size,
+        sha256=sha256,
+        uploaded_by=user,
+    )
+    # The stored name comes from the detected type: the uploaded name may lie.
+    resume.file.save(f"{uuid.uuid4().hex}.{kind}", uploaded_file, save=False)
+    try:
+        with transaction.atomic():
+            resume.candidate = Candidate.objects.create(created_by=user)
+            resume.save()
+            _attempt_create(resume=resume, user=user)
+    except IntegrityError:
+        # The same file uploaded twice at once: the other request won.
+        resume.file.delete(save=False)
+        existing = Resume.objects.filter(sha256=sha256).select_related("candidate").first()
+        if existing is None:
+            raise
+        return UploadResult(existing, duplicate=True)
+    return UploadResult(resume, duplicate=False)
+
+
+def _attempt_create(*, resume, user):
+    try:
+        profile = profile_get_active()
+    except NoActiveProfile:
+        profile = None
+    attempt = ParseAttempt.objects.create(
+        resume=resume,
+        profile=profile,
+        profile_name=profile.name if profile else "",
+        model=profile.llm_model if profile else "",
+        requested_by=user,
+    )
+    from resumes.tasks import resume_parse
+
+    transaction.on_commit(lambda: resume_parse.delay(attempt.pk))
+    _announce(resume)
+    return attempt
+
+
+class ReparseRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def resume_reparse(*, resume, user):
+    """Parse again with the active profile; the earlier attempts stay in the history."""
+    resume = Resume.objects.select_for_update().get(pk=resume.pk)
+    if resume.attempts.filter(outcome__in=ParseAttempt.OPEN).exists():
+        raise ReparseRefused("This resume is already being parsed; wait for it to finish.")
+    resume.status = Resume.Status.UPLOADED
+    resume.failure_reason = ""
+    resume.save(update_fields=["status", "failure_reason", "updated_at"])
+    return _attempt_create(resume=resume, user=user)
+
+
+def _announce(resume):
+    payload = {
+        "id": resume.pk,
+        "candidate_id": resume.candidate_id,
+        "status": resume.status,
+        "status_label": Resume.Status(resume.status).label,
+        "chip": CHIPS[resume.status],
+        "reason": resume.failure_reason,
+        "name": resume.candidate.name if resume.status == Resume.Status.PARSED else "",
+    }
+    transaction.on_commit(lambda: broadcast("resumes", "resume.status", payload))
+
+
+@dataclass
+class RetryIn:
+    seconds: float
+
+
+def attempt_run(*, attempt_id):
+    """Run one parse attempt as far as it can go now.
+
+    Returns None when the attempt is finished (or was already), or RetryIn when
+    it must run again later (a transient model error, or another delivery of
+    the same task still holding it). Safe to call any number of times: only a
+    delivery that claims the attempt does work, and only the latest claim may
+    finish it.
+    """
+    started = time.perf_counter()
+    claim = _attempt_claim(attempt_id)
+    if not isinstance(claim, ParseAttempt):
+        return claim
+    attempt = claim
+    resume = attempt.resume
+    try:
+        return _attempt_work(attempt, resume, started)
+    except Exception:
+        logger.exception("Parse attempt %s stopped by an unexpected error", attempt_id)
+        _attempt_finish(
+            attempt,
+            resume,
+            error="An unexpected error stopped the parse. Re-parse to try again; if it keeps "
+            "failing, tell an admin.",
+            started=started,
+        )
+        return None
+
+
+def _lease_seconds():
+    # A late-acked task is delivered again only after the broker's visibility
+    # timeout, so a claim older than that belongs to a worker that died.
+    return settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+
+
+def _attempt_claim(attempt_id):
+    now = timezone.now()
+    lease = timedelta(seconds=_lease_seconds())
+    claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | Q(
+        outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease
+    )
+    claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
+        outcome=ParseAttempt.Outcome.RUNNING, claimed_at=now, deliveries=F("deliveries") + 1
+    )
+    attempt = ParseAttempt.objects.filter(pk=attempt_id).select_related("resume__candidate").first()
+    if attempt is None or attempt.outcome in (
+        ParseAttempt.Outcome.SUCCEEDED,
+        ParseAttempt.Outcome.FAILED,
+    ):
+        return None
+    if not claimed:
+        remaining = (attempt.claimed_at + lease - timezone.now()).total_seconds()
+        return RetryIn(max(1.0, remaining + 1.0))
+    return attempt
+
+
+def _attempt_work(attempt, resume, started):
+    if not resume.text:
+        _resume_set_status(resume, Resume.Status.EXTRACTING)
+        extract_started = time.perf_counter()
+        try:
+            with resume.file.open("rb") as stored:
+                data = stored.read()
+            extracted = extract(resume.kind, data)
+        except ExtractionError as exc:
+            return _attempt_finish(attempt, resume, error=str(exc), started=started)
+        except FileNotFoundError:
+            return _attempt_finish(
+                attempt,
+                resume,
+                error="The uploaded file is missing from storage; upload it again.",
+                started=started,
+            )
+        attempt.extract_ms = _ms(time.perf_counter() - extract_started)
+        resume.text = extracted.text
+        resume.page_count = extracted.page_count
+        Resume.objects.filter(pk=resume.pk).update(text=resume.text, page_count=resume.page_count)
+    profile = attempt.profile
+    if profile is None:
+        try:
+            profile = profile_get_active()
+        except NoActiveProfile as exc:
+            return _attempt_finish(attempt, resume, error=str(exc), started=started)
+        attempt.profile, attempt.profile_name, attempt.model = (
+            profile,
+            profile.name,
+            profile.llm_model,
+        )
+    _resume_set_status(resume, Resume.Status.PARSING)
+    run = ParseRun(events=list(attempt.events))
+    try:
+        parsed = parse_text(profile=profile, text=resume.text, run=run)
+    except TransientLLMError as exc:
+        return _attempt_transient(attempt, resume, exc, run, started)
+    except PermanentLLMError as exc:
+        _record_run(attempt, run)
+        return _attempt_finish(attempt, resume, error=str(exc), started=started)
+    _record_run(attempt, run)
+    return _attempt_finish(attempt, resume, parsed=parsed, started=started)
+
+
+def _record_run(attempt, run):
+    attempt.llm_calls += run.llm_calls
+    attempt.llm_ms = (attempt.llm_ms or 0) + _ms(run.llm_seconds)
+    attempt.chunks = run.chunks
+    attempt.estimated_tokens = run.estimated_tokens
+    attempt.events = run.events
+
+
+def backoff_seconds(failures, retry_after=None):
+    """Exponential backoff with equal jitter; never sooner than the server asked."""
+    base = retry_setting("RESUME_RETRY_BASE_SECONDS")
+    ceiling = retry_setting("RESUME_RETRY_MAX_SECONDS")
+    delay = min(ceiling, base * 2 ** (failures - 1))
+    delay = delay / 2 + random.uniform(0, delay / 2)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, ceiling))
+    return delay
+
+
+def _attempt_transient(attempt, resume, exc, run, started):
+    _record_run(attempt, run)
+    attempt.transient_failures += 1
+    budget = retry_setting("RESUME_LLM_MAX_RETRIES")
+    if attempt.transient_failures > budget:
+        return _attempt_finish(
+            attempt,
+            resume,
+            error=f"{exc} Gave up after {attempt.transient_failures} tries; re-parse to try again.",
+            started=started,
+        )
+    delay = backoff_seconds(attempt.transient_failures, exc.retry_after)
+    attempt.events.append(
+        {
+            "at": timezone.now().isoformat(),
+            "message": f"{exc} Trying again in {delay:.1f} s.",
+            "wait_seconds": round(delay, 3),
+            "retry_after": exc.retry_after,
+        }
+    )
+    updated = ParseAttempt.objects.filter(
+        pk=attempt.pk, outcome=ParseAttempt.Outcome.RUNNING, deliveries=attempt.deliveries
+    ).update(
+        outcome=ParseAttempt.Outcome.WAITING,
+        transient_failures=attempt.transient_failures,
+        events=attempt.events,
+        llm_calls=attempt.llm_calls,
+        llm_ms=attempt.llm_ms,
+        chunks=attempt.chunks,
+        estimated_tokens=attempt.estimated_tokens,
+        extract_ms=attempt.extract_ms,
+        profile=attempt.profile,
+        profile_name=attempt.profile_name,
+        model=attempt.model,
+    )
+    return RetryIn(delay) if updated else None
+
+
+def _attempt_finish(attempt, resume, *, started, error="", parsed=None):
+    attempt.total_ms = _ms(time.perf_counter() - started)
+    with transaction.atomic():
+        finished = ParseAttempt.objects.filter(
+            pk=attempt.pk, outcome=ParseAttempt.Outcome.RUNNING, deliveries=attempt.deliveries
+        ).update(
+            outcome=ParseAttempt.Outcome.FAILED if error else ParseAttempt.Outcome.SUCCEEDED,
+            error=error,
+            finished_at=timezone.now(),
+            total_ms=attempt.total_ms,
+            events=attempt.events,
+            llm_calls=attempt.llm_calls,
+            llm_ms=attempt.llm_ms,
+            chunks=attempt.chunks,
+            estimated_tokens=attempt.estimated_tokens,
+            extract_ms=attempt.extract_ms,
+            profile=attempt.profile,
+            profile_name=attempt.profile_name,
+            model=attempt.model,
+        )
+        if not finished:
+            # A newer delivery took the attempt over; its result is the one that counts.
+            return None
+        if error:
+            resume.status = Resume.Status.FAILED
+            resume.failure_reason = error
+            Resume.objects.filter(pk=resume.pk).update(
+                status=resume.status, failure_reason=error, updated_at=timezone.now()
+            )
+        else:
+            _resume_store_parse(resume, parsed)
+        _announce(resume)
+    return None
+
+
+def _resume_store_parse(resume, parsed):
+    data = parsed.model_dump()
+    resume.status = Resume.Status.PARSED
+    resume.failure_reason = ""
+    resume.parsed = data
+    resume.parsed_at = timezone.now()
+    resume.skills_text = skills_text(parsed.skill_names())
+    Resume.objects.filter(pk=resume.pk).update(
+        status=resume.status,
+        failure_reason="",
+        parsed=data,
+        parsed_at=resume.parsed_at,
+        skills_text=resume.skills_text,
+        updated_at=timezone.now(),
+    )
+    candidate = resume.candidate
+    values = {
+        "name": parsed.basics.name[:200],
+        "email": parsed.basics.email[:254],
+        "phone": parsed.basics.phone[:64],
+        "location": parsed.basics.location.as_text()[:200],
+    }
+    changed = []
+    for field, value in values.items():
+        if value and (candidate.edited_at is None or not getattr(candidate, field)):
+            setattr(candidate, field, value)
+            changed.append(field)
+    if changed:
+        candidate.save(update_fields=[*changed, "updated_at"])
+
+
+def skills_text(names):
+    cleaned = [name.strip().lower().replace("|", "/") for name in names if name.strip()]
+    return f"|{'|'.join(cleaned)}|" if cleaned else ""
+
+
+def _resume_set_status(resume, status):
+    """Move an in-progress resume forward; a finished one is never moved back by a stray task."""
+    updated = Resume.objects.filter(pk=resume.pk, status__in=Resume.IN_PROGRESS).update(
+        status=status, failure_reason="", updated_at=timezone.now()
+    )
+    if updated and resume.status != status:
+        resume.status = status
+        resume.failure_reason = ""
+        _announce(resume)
+
+
+def _ms(seconds):
+    return round(seconds * 1000)
+
+
+@transaction.atomic
+def candidate_update(*, candidate, resume, fields, parsed):
+    """Save a recruiter's edits of the candidate and of the parsed record."""
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    candidate.edited_at = timezone.now()
+    candidate.save()
+    if resume is not None and parsed is not None:
+        resume.parsed = parsed.model_dump()
+        resume.skills_text = skills_text(parsed.skill_names())
+        resume.save(update_fields=["parsed", "skills_text", "updated_at"])
+    return candidate

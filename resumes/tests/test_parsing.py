@@ -1,0 +1,120 @@
+import json
+
+import pytest
+
+from resumes.parsing import (
+    InvalidReply,
+    cross_check,
+    decode_reply,
+    find_contacts,
+    merge,
+    retry_after_seconds,
+    split_text,
+)
+from resumes.schema import ParsedResume
+
+REPLY = {
+    "basics": {"name": "Jane Doe", "email": "jane@example.com", "location": {"city": "Boston"}},
+    "work": [{"name": "Acme", "position": "Engineer", "highlights": "Shipped payments"}],
+    "skills": ["Python", {"name": "Go", "keywords": ["gRPC"]}],
+    "total_years_experience": "7 years",
+}
+
+
+def test_it_reads_a_clean_json_reply():
+    parsed, repaired = decode_reply(json.dumps(REPLY))
+    assert not repaired
+    assert parsed.basics.name == "Jane Doe"
+    assert parsed.basics.location.city == "Boston"
+    assert parsed.work[0].highlights == ["Shipped payments"]
+    assert [skill.name for skill in parsed.skills] == ["Python", "Go"]
+    assert parsed.total_years_experience == 7.0
+    assert parsed.education == []
+
+
+def test_it_strips_code_fences_and_trailing_text():
+    reply = "Sure! Here it is:\n```json\n" + json.dumps(REPLY) + "\n```\nHope this helps {:)}"
+    parsed, repaired = decode_reply(reply)
+    assert not repaired
+    assert parsed.basics.email == "jane@example.com"
+
+
+def test_it_repairs_a_reply_cut_off_mid_object():
+    text = json.dumps(REPLY)
+    cut = text[: text.index('"skills"') + 20]
+    parsed, repaired = decode_reply(cut)
+    assert repaired
+    assert parsed.basics.name == "Jane Doe"
+    assert parsed.work[0].position == "Engineer"
+
+
+@pytest.mark.parametrize(
+    ("reply", "problem"),
+    [
+        ("   \n\n  ", "empty"),
+        ("I cannot help with that.", "no JSON object"),
+        ('{"unrelated": true}', "none of the resume fields"),
+        ('{"basics": 5}', "did not match the schema"),
+    ],
+)
+def test_it_refuses_replies_that_hold_no_resume(reply, problem):
+    with pytest.raises(InvalidReply, match=problem):
+        decode_reply(reply)
+
+
+def test_plain_parsing_finds_contacts_the_model_missed():
+    text = (
+        "Jane Doe\njane.doe@example.com · +44 20 7946 0958\n"
+        "linkedin.com/in/janedoe and https://janedoe.dev.\nAcme 2015 - 2019"
+    )
+    found = find_contacts(text)
+    assert found["emails"] == ["jane.doe@example.com"]
+    assert found["phones"] == ["+44 20 7946 0958"]
+    assert found["links"] == ["linkedin.com/in/janedoe", "https://janedoe.dev"]
+    parsed = cross_check(ParsedResume.model_validate({"basics": {"name": "Jane Doe"}}), text)
+    assert parsed.basics.email == "jane.doe@example.com"
+    assert parsed.basics.phone == "+44 20 7946 0958"
+    assert [(p.network, p.url) for p in parsed.basics.profiles] == [
+        ("LinkedIn", "https://linkedin.com/in/janedoe"),
+        ("", "https://janedoe.dev"),
+    ]
+
+
+def test_an_email_the_model_invented_is_replaced_by_the_one_in_the_text():
+    parsed = ParsedResume.model_validate({"basics": {"email": "jane@invented.com"}})
+    assert cross_check(parsed, "Mail me: jane@real.org").basics.email == "jane@real.org"
+
+
+def test_long_text_is_split_without_losing_a_word():
+    text = "\n\n".join(f"Section {n}\n" + "word " * 120 for n in range(10))
+    chunks = split_text(text, max_chars=1000)
+    assert len(chunks) > 1
+    assert all(len(chunk) <= 1000 for chunk in chunks)
+    assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
+
+
+def test_parts_merge_into_one_record():
+    first = ParsedResume.model_validate(
+        {"basics": {"name": "Jane"}, "skills": ["Python"], "work": [{"name": "Acme"}]}
+    )
+    second = ParsedResume.model_validate(
+        {
+            "basics": {"name": "", "email": "j@x.org"},
+            "skills": ["python", "Go"],
+            "education": [{"institution": "MIT"}],
+            "total_years_experience": 9,
+        }
+    )
+    merged = merge([first, second])
+    assert merged.basics.name == "Jane"
+    assert merged.basics.email == "j@x.org"
+    assert [skill.name for skill in merged.skills] == ["Python", "Go"]
+    assert merged.work[0].name == "Acme"
+    assert merged.education[0].institution == "MIT"
+    assert merged.total_years_experience == 9
+
+
+def test_retry_after_is_read_in_seconds_or_as_a_date():
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds(None) is None
