@@ -5,4 +5,14 @@ from agents import views
 app_name = "agents"
 urlpatterns = [
     path("", views.interview_list, name="interview_list"),
+    path("new/", views.interview_create, name="interview_create"),
+    path("<int:pk>/", views.interview_detail, name="interview_detail"),
+    path("<int:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
+    path("<int:pk>/new-link/", views.interview_new_link, name="interview_new_link"),
 ]
+
+try:
+    from agents.urls_transcripts import urlpatterns as transcript_urlpatterns
+except ImportError:  # the transcript pages are built alongside; until then, interviews only
+    transcript_urlpatterns = []
+urlpatterns += transcript_urlpatterns

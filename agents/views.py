@@ -1,8 +1,152 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
 
+from agents import selectors, services
+from agents.forms import InterviewFilterForm, InterviewForm
+from agents.livekit import LiveKitUnavailable
+from agents.models import Interview
+from agents.transcripts import interview_page_context
 from dashboard.permissions import recruiter_required
+from dashboard.selectors import NoActiveProfile
+from resumes.models import Candidate
+
+# The link is shown once, on the page the recruiter lands on after creating it.
+_SESSION_LINK_KEY = "interview_link_{}"
+
+
+def _remember_link(request, interview, secret):
+    request.session[_SESSION_LINK_KEY.format(interview.pk)] = request.build_absolute_uri(
+        reverse("join:page", args=[secret])
+    )
 
 
 @recruiter_required
 def interview_list(request):
-    return render(request, "agents/interview_list.html", {"interviews": []})
+    filters = InterviewFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    interviews = selectors.interview_list(
+        status=cleaned.get("status") or None, query=(cleaned.get("q") or "").strip() or None
+    )
+    return render(
+        request,
+        "agents/interview_list.html",
+        {
+            "interviews": interviews[:200],
+            "filters": filters,
+            "filtered": bool(cleaned.get("status") or cleaned.get("q")),
+        },
+    )
+
+
+@recruiter_required
+def interview_create(request):
+    if request.method == "POST":
+        form = InterviewForm(request.POST)
+        if form.is_valid():
+            try:
+                interview, secret = services.interview_create(
+                    created_by=request.user, **form.cleaned_data
+                )
+            except NoActiveProfile as exc:
+                form.add_error(None, str(exc))
+            else:
+                _remember_link(request, interview, secret)
+                messages.success(request, "Interview created. Send the candidate their link.")
+                return redirect("agents:interview_detail", pk=interview.pk)
+    else:
+        candidate = Candidate.objects.filter(pk=request.GET.get("candidate") or None).first()
+        form = InterviewForm(initial={"candidate": candidate} if candidate else None)
+    return render(request, "agents/interview_form.html", {"form": form})
+
+
+@recruiter_required
+def interview_detail(request, pk):
+    interview = get_object_or_404(selectors.interview_list(), pk=pk)
+    context = {
+        "interview": interview,
+        "join_link": request.session.pop(_SESSION_LINK_KEY.format(interview.pk), None),
+        "link_problem": selectors.interview_link_problem(interview),
+        "can_cancel": interview.status not in selectors.ENDED_STATUSES,
+        "can_renew_link": interview.status
+        in (Interview.Status.SCHEDULED, Interview.Status.WAITING, Interview.Status.EXPIRED),
+    }
+    context.update(interview_page_context(interview))
+    return render(request, "agents/interview_detail.html", context)
+
+
+@recruiter_required
+@require_POST
+def interview_cancel(request, pk):
+    interview = get_object_or_404(Interview, pk=pk)
+    try:
+        services.interview_cancel(interview=interview)
+    except services.InterviewUnavailable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Interview cancelled. The candidate's link no longer works.")
+    return redirect("agents:interview_detail", pk=pk)
+
+
+@recruiter_required
+@require_POST
+def interview_new_link(request, pk):
+    interview = get_object_or_404(Interview, pk=pk)
+    try:
+        secret = services.interview_link_regenerate(interview=interview)
+    except services.InterviewUnavailable as exc:
+        messages.error(request, str(exc))
+    else:
+        _remember_link(request, interview, secret)
+        messages.success(request, "New link created. The previous link no longer works.")
+    return redirect("agents:interview_detail", pk=pk)
+
+
+def _join_interview(secret):
+    interview = selectors.interview_for_join_secret(secret)
+    if interview is None:
+        raise Http404("This interview link isn't valid. Check that you copied all of it.")
+    return interview
+
+
+@ensure_csrf_cookie
+def join_page(request, secret):
+    interview = _join_interview(secret)
+    problem = selectors.interview_link_problem(interview)
+    if problem and "expired" in problem:
+        services.interview_mark_expired(interview_id=interview.pk)
+    return render(
+        request,
+        "agents/join.html",
+        {"interview": interview, "problem": problem, "secret": secret},
+        status=410 if problem else 200,
+    )
+
+
+@require_POST
+def join_token(request, secret):
+    """Mint the candidate's room token (POST with CSRF): room created, interviewer dispatched."""
+    interview = _join_interview(secret)
+    try:
+        details = services.interview_join(interview=interview)
+    except services.InterviewUnavailable as exc:
+        return JsonResponse({"error": str(exc)}, status=410)
+    except LiveKitUnavailable:
+        return JsonResponse(
+            {
+                "error": "The interview room can't be reached right now. "
+                "Please try again in a minute; if it keeps happening, tell the recruiter."
+            },
+            status=503,
+        )
+    return JsonResponse(
+        {
+            "url": details.url,
+            "token": details.token,
+            "room": details.room_name,
+            "identity": details.identity,
+        }
+    )
