@@ -484,4 +484,8 @@ class InterviewRun:
 
 
 if __name__ == "__main__":
-    cli.run_app(server)
+    # Run the importable module's server so job processes resolve the entrypoint by its
+    # module name (agents.worker), not __main__.
+    from agents import worker
+
+    cli.run_app(worker.server)
