@@ -51,7 +51,6 @@ LIVEKIT_AGENT_NAME = env.str("LIVEKIT_AGENT_NAME", default="interviewer")
 
 # Largest resume file accepted, in megabytes.
 RESUME_MAX_UPLOAD_MB = env.int("RESUME_MAX_UPLOAD_MB", default=10)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The embedded model server that a new install's first provider profile uses.
 LOCALMODELS_URL = env.str("LOCALMODELS_URL", default="http://127.0.0.1:8100")
