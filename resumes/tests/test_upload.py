@@ -1,0 +1,111 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from resumes.models import Candidate, ParseAttempt, Resume
+from resumes.tests import files
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("resumes:upload")
+
+
+def post(client, content, name):
+    return client.post(
+        URL, {"file": SimpleUploadedFile(name, content)}, HTTP_ACCEPT="application/json"
+    )
+
+
+def test_an_upload_creates_a_candidate_keeps_the_file_and_queues_parsing(
+    recruiter_client, recruiter, django_capture_on_commit_callbacks
+):
+    content = files.pdf()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = post(recruiter_client, content, "Jane Doe CV.pdf")
+    assert response.status_code == 201
+    body = response.json()
+    resume = Resume.objects.get()
+    assert body["resume"]["id"] == resume.pk
+    assert body["resume"]["candidate_url"] == reverse("resumes:detail", args=[resume.candidate_id])
+    assert body["resume"]["status_label"] == "Uploaded"
+    assert resume.original_name == "Jane Doe CV.pdf"
+    assert resume.kind == "pdf"
+    assert resume.uploaded_by == recruiter
+    assert resume.file.read() == content
+    assert resume.file.name.endswith(".pdf")
+    assert ParseAttempt.objects.get().resume == resume
+    # The parse is enqueued only once the upload has committed (plus the live status).
+    assert len(callbacks) == 2
+
+
+def test_a_pdf_named_docx_is_handled_as_a_pdf(recruiter_client):
+    response = post(recruiter_client, files.pdf(), "resume.docx")
+    assert response.status_code == 201
+    resume = Resume.objects.get()
+    assert resume.kind == "pdf"
+    assert resume.content_type == "application/pdf"
+    assert resume.file.name.endswith(".pdf")
+
+
+def test_an_image_named_pdf_is_refused_naming_what_it_is(recruiter_client):
+    response = post(recruiter_client, files.png_file(), "resume.pdf")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(
+        "\u201cresume.pdf\u201d was not uploaded. This file is a PNG image, which is not supported."
+    )
+    assert not Resume.objects.exists()
+    assert not Candidate.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(
+    recruiter_client, settings
+):
+    settings.RESUME_MAX_UPLOAD_MB = 1
+    response = post(recruiter_client, b"a" * (3 * 1024 * 1024 // 2), "big.txt")
+    assert response.status_code == 400
+    assert response.json()["error"] == "\u201cbig.txt\u201d is 1.5 MB; the limit is 1 MB."
+    assert not Resume.objects.exists()
+
+
+def test_an_empty_file_is_refused(recruiter_client):
+    response = post(recruiter_client, b"", "empty.pdf")
+    assert response.status_code == 400
+    assert response.json()["error"] == "\u201cempty.pdf\u201d is empty (0 bytes)."
+
+
+def test_the_same_file_twice_points_to_the_existing_candidate(recruiter_client):
+    content = files.docx_file(["Jane Doe"])
+    first = post(recruiter_client, content, "jane.docx").json()
+    second = post(recruiter_client, content, "copy of jane.docx")
+    assert second.status_code == 200
+    body = second.json()
+    assert body["duplicate"] is True
+    assert body["resume"]["candidate_url"] == first["resume"]["candidate_url"]
+    assert "\u201ccopy of jane.docx\u201d was already uploaded on" in body["message"]
+    assert Resume.objects.count() == 1
+    assert Candidate.objects.count() == 1
+
+
+def test_a_plain_form_can_upload_several_files_at_once(recruiter_client):
+    response = recruiter_client.post(
+        URL,
+        {
+            "file": [
+                SimpleUploadedFile("a.txt", files.text_file("Ann Example\nann@example.com")),
+                SimpleUploadedFile("b.pdf", files.pdf(["Bob Example"])),
+                SimpleUploadedFile("c.png", files.png_file()),
+            ]
+        },
+        follow=True,
+    )
+    assert Resume.objects.count() == 2
+    texts = [str(message) for message in response.context["messages"]]
+    assert "\u201ca.txt\u201d uploaded; parsing has started." in texts
+    assert any("This file is a PNG image" in text for text in texts)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = post(client, files.pdf(), "resume.pdf")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Resume.objects.exists()
