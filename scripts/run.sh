@@ -37,8 +37,13 @@ stop_redis() {
 }
 trap stop_redis EXIT
 
+bash scripts/livekit-server.sh install
+LIVEKIT_SERVER_BIN=$(bash scripts/livekit-server.sh path)
+export LIVEKIT_SERVER_BIN
+
 $PY manage.py migrate --noinput
 $PY manage.py ensure_admin
+$PY manage.py ensure_default_profile
 
 cat <<MSG
 
