@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import av
 import openai
+from django.views.decorators.debug import sensitive_variables
 
 from dashboard.providers import openai_client
 
@@ -131,6 +132,7 @@ def _causes(error):
         seen = seen.__cause__ or seen.__context__
 
 
+@sensitive_variables("api_key", "secrets")
 def explain_error(error, *, profile, service, path, timeout):
     """A plain-words message for an exception raised while calling `path` of `service`."""
     base_url, model, api_key = profile.service_settings(service)
@@ -198,7 +200,7 @@ def _run(profile, service, check, path, timeout, attempt):
         message = attempt()
     except CheckFailed as failure:
         status, message = FAIL, scrub(failure, _profile_secrets(profile))
-    except (openai.OpenAIError, OSError) as error:
+    except Exception as error:  # a diagnostic reports every failure instead of crashing
         status = FAIL
         message = explain_error(error, profile=profile, service=service, path=path, timeout=timeout)
     else:

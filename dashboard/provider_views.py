@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from dashboard import selectors, services
@@ -47,7 +48,12 @@ def _render_form(request, form, *, title, submit, key_source=None):
     )
 
 
+# Error reports (DEBUG pages, admin emails) must not show keys typed into the form.
+hide_keys = sensitive_post_parameters(*ProviderProfile.SECRET_FIELDS)
+
+
 @admin_required
+@hide_keys
 def profile_create(request):
     form = ProviderProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,6 +64,7 @@ def profile_create(request):
 
 
 @admin_required
+@hide_keys
 def profile_edit(request, pk):
     profile = get_object_or_404(ProviderProfile, pk=pk)
     form = ProviderProfileForm(request.POST or None, instance=profile)
@@ -78,6 +85,7 @@ def _copy_name(name):
 
 
 @admin_required
+@hide_keys
 def profile_duplicate(request, pk):
     source = get_object_or_404(ProviderProfile, pk=pk)
     # An unsaved copy keeps the source's keys, so blank key fields carry them over.
@@ -142,6 +150,8 @@ def _same_origin(first, second):
 
 @admin_required
 @require_POST
+@sensitive_post_parameters()
+@sensitive_variables("data", "api_key", "stored_key", "probe")
 def profile_fetch_models(request):
     """JSON: models (and voices for TTS) a server offers, for the form's suggestions.
 
