@@ -72,7 +72,12 @@ class CheckResult:
         return self.status == PASS
 
     def as_dict(self):
-        return {**asdict(self), "key": self.key, "label": self.label}
+        return {
+            **asdict(self),
+            "key": self.key,
+            "label": self.label,
+            "check_label": CHECK_LABELS[self.check],
+        }
 
 
 class CheckFailed(Exception):

@@ -103,8 +103,8 @@ def test_the_list_shows_the_active_badge_and_each_services_last_check(admin_clie
     assert response.status_code == 200
     assert html.count(">Active</span>") == 1
     assert "Active one" in html and "Spare" in html
-    assert "LLM chat reply" in html and "ms</span>" in html
-    assert "speech-to-text transcription" in html
+    assert "Chat reply" in html and "JSON reply" in html and "ms</span>" in html
+    assert "Transcription" in html and "Speech synthesis" in html
     assert "rejected the API key (401)" in html
     assert "some checks failed" in html
     assert html.count('chip chip-ok">Working') == 2  # LLM and TTS

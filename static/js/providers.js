@@ -37,7 +37,8 @@
     var chipClass = result.status === "pass" ? "chip chip-ok" : result.status === "fail" ? "chip chip-bad" : "chip chip-muted";
     line.appendChild(el("span", chipClass, result.status === "skip" ? "skipped" : result.status));
     line.appendChild(document.createTextNode(" "));
-    line.appendChild(el("span", "check-label", result.label));
+    var label = result.check_label || result.label;
+    line.appendChild(el("span", "check-label", label.charAt(0).toUpperCase() + label.slice(1)));
     if (result.latency_ms !== null && result.latency_ms !== undefined) {
       line.appendChild(document.createTextNode(" "));
       line.appendChild(el("span", "latency", result.latency_ms + " ms"));
@@ -172,10 +173,10 @@
       var parts = [];
       if (models.length) parts.push(models.length + " model" + (models.length === 1 ? "" : "s") + ": " + models.slice(0, 6).join(", ") + (models.length > 6 ? "…" : ""));
       if (voices.length) parts.push(voices.length + " voice" + (voices.length === 1 ? "" : "s") + ": " + voices.slice(0, 6).join(", ") + (voices.length > 6 ? "…" : ""));
-      if (parts.length) parts.push("pick from the suggestions in the field.");
+      var text = parts.length ? parts.join("; ") + ". Pick one from the field's suggestions." : "";
       var errors = found.errors || [];
       status.className = "fetch-status" + (errors.length ? " error" : " ok");
-      status.textContent = parts.concat(errors).join(" ");
+      status.textContent = [text].concat(errors).join(" ").trim();
     }).catch(function () {
       status.className = "fetch-status error";
       status.textContent = "The request failed. Check your connection and try again.";
