@@ -207,8 +207,9 @@ class FailureGuard:
     interview as failed.
     """
 
-    def __init__(self, session, *, profile, recorder, end):
+    def __init__(self, session, *, state, profile, recorder, end):
         self.session = session
+        self.state = state
         self.profile = profile
         self.recorder = recorder
         self.end = end
@@ -232,7 +233,8 @@ class FailureGuard:
         else:
             self.session.say(text, allow_interruptions=False)
         if self.failures >= MAX_FAILURES:
-            asyncio.create_task(self.end(failed_reason=self.last_reason))
+            self.state.failure = self.last_reason
+            asyncio.create_task(self.end())
 
     def _on_item(self, event):
         item = event.item
@@ -241,6 +243,15 @@ class FailureGuard:
             prompt("failed.txt"),
         ):
             self.failures = 0
+
+
+def interview_outcome(state, close_event, profile):
+    """(status, reason) an interview ends with, from how its session closed."""
+    if state.failure:
+        return Interview.Status.FAILED, state.failure
+    if close_event.reason == CloseReason.ERROR:
+        return Interview.Status.FAILED, describe_error(close_event.error, profile)
+    return Interview.Status.COMPLETED, state.end_reason or "The interview ended."
 
 
 async def start_avatar(*, avatar, session, room, join_timeout=AVATAR_JOIN_TIMEOUT):
@@ -389,7 +400,9 @@ class InterviewRun:
         )
         if self.recorder:
             self.recorder.attach(session)
-        FailureGuard(session, profile=self.profile, recorder=self.recorder, end=self.end)
+        FailureGuard(
+            session, state=self.state, profile=self.profile, recorder=self.recorder, end=self.end
+        )
         session.on("close", self._on_close)
         ctx.room.on("participant_disconnected", self._on_participant_left)
         ctx.room.on("participant_connected", self._on_participant_joined)
@@ -426,10 +439,8 @@ class InterviewRun:
     async def _on_interviewer_end(self, reason):
         await self.end()
 
-    async def end(self, *, failed_reason=None):
+    async def end(self):
         """Close the session once; the close handler records the outcome."""
-        if failed_reason is not None:
-            self.state.failure = failed_reason
         if self.session is not None and not self.ended.is_set():
             self.session.shutdown(drain=True)
 
@@ -465,12 +476,10 @@ class InterviewRun:
             timer.cancel()
         if self.recorder:
             await self.recorder.drain()
-        failure = self.state.failure
-        if event.reason == CloseReason.ERROR or failure:
-            reason = failure or describe_error(event.error, self.profile)
+        status, reason = interview_outcome(self.state, event, self.profile)
+        if status == Interview.Status.FAILED:
             await self._mark(services.interview_mark_failed, reason=reason)
         else:
-            reason = self.state.end_reason or "The interview ended."
             await self._mark(services.interview_mark_completed, reason=reason)
         self.ctx.shutdown(reason)
 
