@@ -3,6 +3,9 @@ from celery import shared_task
 from agents import reports
 
 
-@shared_task(acks_late=True)
-def interview_report_write(interview_id):
-    reports.report_write(interview_id=interview_id)
+@shared_task(bind=True, max_retries=None, ignore_result=True, acks_late=True)
+def interview_report_write(self, interview_id):
+    """Write one interview's report; the retry budget is counted by the service."""
+    outcome = reports.report_write(interview_id=interview_id, retries_done=self.request.retries)
+    if outcome is not None:
+        raise self.retry(countdown=outcome.seconds)
