@@ -269,7 +269,7 @@ async def start_avatar(*, avatar, session, room, join_timeout=AVATAR_JOIN_TIMEOU
             livekit_api_key=settings.LIVEKIT_API_KEY,
             livekit_api_secret=settings.LIVEKIT_API_SECRET,
         )
-        await avatar.wait_for_join(timeout=join_timeout)
+        await asyncio.wait_for(_avatar_joined(room, avatar.avatar_identity), join_timeout)
         return None
     except TimeoutError:
         reason = f"The Tavus avatar did not join within {join_timeout} s; audio only."
@@ -281,6 +281,18 @@ async def start_avatar(*, avatar, session, room, join_timeout=AVATAR_JOIN_TIMEOU
     return reason
 
 
+async def _avatar_joined(room, identity):
+    """Until the avatar participant is in the room with its video published."""
+    while True:
+        participant = room.remote_participants.get(identity)
+        if participant is not None and any(
+            publication.kind == rtc.TrackKind.KIND_VIDEO
+            for publication in participant.track_publications.values()
+        ):
+            return
+        await asyncio.sleep(0.2)
+
+
 def _audio_tail(output):
     """The sink at the bottom of the session's audio output chain (the room's audio track)."""
     sink = output.audio
@@ -289,14 +301,16 @@ def _audio_tail(output):
     return sink
 
 
-def _tavus_avatar(profile):
+def tavus_avatar(profile, *, api_url=None):
     from livekit.plugins import tavus
 
     return tavus.AvatarSession(
         face_id=profile.tavus_face_id,
         pal_id=profile.tavus_pal_id,
         api_key=profile.tavus_api_key,
-        api_url=os.environ.get("TAVUS_API_URL") or None,
+        api_url=api_url or os.environ.get("TAVUS_API_URL") or NOT_GIVEN,
+        # A failing avatar service must not hold the interview up for long: audio goes on.
+        conn_options=APIConnectOptions(max_retry=1, retry_interval=1.0, timeout=10.0),
     )
 
 
@@ -419,7 +433,7 @@ class InterviewRun:
         )
         if self.profile.avatar_enabled:
             reason = await start_avatar(
-                avatar=_tavus_avatar(self.profile), session=session, room=ctx.room
+                avatar=tavus_avatar(self.profile), session=session, room=ctx.room
             )
             if reason and self.interview_id:
                 await database_sync_to_async(services.interview_record_avatar_failure)(
