@@ -104,3 +104,40 @@ def interview_latency_summary(interview_ids):
     for interview_id, total in rows:
         totals[interview_id].append(total)
     return {interview_id: latency_summary(values) for interview_id, values in totals.items()}
+
+
+CHART_SERIES = (
+    ("total_latency", "Total response"),
+    ("end_of_utterance_delay", "End of utterance"),
+    ("llm_ttft", "LLM first token"),
+    ("tts_ttfb", "TTS first byte"),
+)
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 30
+
+
+def latency_chart(turns):
+    """Polyline points of each latency series over the turns, for an inline SVG."""
+    turns = list(turns)
+    values = [getattr(t, name) for t in turns for name, _ in CHART_SERIES]
+    top = max([v for v in values if v is not None] or [1.0])
+    span_x = max(len(turns) - 1, 1)
+
+    def point(index, value):
+        x = CHART_PAD + index * (CHART_WIDTH - 2 * CHART_PAD) / span_x
+        y = CHART_HEIGHT - CHART_PAD - value / top * (CHART_HEIGHT - 2 * CHART_PAD)
+        return f"{x:.1f},{y:.1f}"
+
+    series = []
+    for name, label in CHART_SERIES:
+        points = [
+            point(i, getattr(t, name)) for i, t in enumerate(turns) if getattr(t, name) is not None
+        ]
+        series.append({"name": name, "label": label, "points": " ".join(points)})
+    return {
+        "series": series,
+        "top": top,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "pad": CHART_PAD,
+        "turns": len(turns),
+    }

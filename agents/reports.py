@@ -278,3 +278,24 @@ def check_evidence(report, segments):
         topic.unverified_evidence += [q for q in quotes if q and q not in found]
         topic.evidence = found
     return report
+
+
+def report_update(*, interview, changes, user):
+    """Store the recruiter's edit of a ready report, noting who edited it and when."""
+    interview.report = {
+        **interview.report,
+        **changes,
+        "edited_by": user.get_username(),
+        "edited_at": timezone.now().isoformat(),
+    }
+    interview.save(update_fields=["report"])
+    return interview
+
+
+def report_retry(*, interview):
+    """Ask again for a report that failed (or never started); refused while one is being written."""
+    if interview.report_status == Interview.ReportStatus.PENDING:
+        raise ValueError("The report is already being written.")
+    if not interview.segments.exists():
+        raise ValueError("There is no transcript to write a report from yet.")
+    report_request(interview_id=interview.pk)

@@ -1,0 +1,51 @@
+"""Transcript and interview exports, built from stored data only."""
+
+from agents.reports import SPEAKER_LABELS
+from agents.transcripts import segment_message
+
+
+def transcript_data(interview):
+    return [
+        {key: value for key, value in segment_message(s).items() if key != "type"}
+        for s in interview.segments.order_by("seq")
+    ]
+
+
+def transcript_text(interview):
+    lines = [f"{interview.role_title} with {interview.candidate}", ""]
+    for segment in interview.segments.order_by("seq"):
+        at = (segment.started_at or segment.created_at).strftime("%H:%M:%S")
+        mark = " [interrupted]" if segment.interrupted else ""
+        lines.append(f"[{at}] {SPEAKER_LABELS[segment.speaker]}: {segment.text}{mark}")
+    return "\n".join(lines) + "\n"
+
+
+def interview_data(interview):
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": interview.pk,
+        "role_title": interview.role_title,
+        "candidate": {"name": interview.candidate.name, "email": interview.candidate.email},
+        "status": interview.status,
+        "status_reason": interview.status_reason,
+        "started_at": iso(interview.started_at),
+        "ended_at": iso(interview.ended_at),
+        "profile_name": interview.profile_name,
+        "transcript": transcript_data(interview),
+        "turn_metrics": [
+            {
+                "turn": t.turn,
+                "end_of_utterance_delay": t.end_of_utterance_delay,
+                "transcription_delay": t.transcription_delay,
+                "llm_ttft": t.llm_ttft,
+                "tts_ttfb": t.tts_ttfb,
+                "total_latency": t.total_latency,
+            }
+            for t in interview.turn_metrics.order_by("turn")
+        ],
+        "report_status": interview.report_status,
+        "report_error": interview.report_error,
+        "report": interview.report,
+    }

@@ -1,0 +1,85 @@
+// Live transcript panel: follows ws/interviews/<id>/, asks for everything after the
+// last seq it shows, reconnects by itself with exponential backoff, shows each
+// segment once (by seq).
+(function () {
+  "use strict";
+  var panel = document.getElementById("transcript");
+  if (!panel) return;
+  var list = panel.querySelector("[data-segments]");
+  var connection = panel.querySelector("[data-connection]");
+  var agentState = panel.querySelector("[data-agent-state]");
+  var interim = panel.querySelector("[data-interim]");
+  var lastSeq = parseInt(panel.dataset.lastSeq || "0", 10);
+  var attempts = 0;
+  var speakers = { candidate: "Candidate", agent: "Interviewer" };
+
+  function setConnection(state) {
+    connection.textContent = state;
+    connection.className = "chip " + (state === "live" ? "chip-ok" : state === "connecting" ? "chip-muted" : "chip-warn");
+  }
+
+  function time(iso) {
+    if (!iso) return "";
+    var date = new Date(iso);
+    return isNaN(date) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  function addSegment(message) {
+    if (message.seq <= lastSeq) return;
+    lastSeq = message.seq;
+    var empty = list.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    var item = document.createElement("li");
+    item.className = "segment segment-" + message.speaker;
+    item.dataset.seq = message.seq;
+    var meta = document.createElement("span");
+    meta.className = "segment-meta";
+    var who = document.createElement("strong");
+    who.textContent = speakers[message.speaker] || message.speaker;
+    var when = document.createElement("time");
+    when.dateTime = message.started_at || message.ended_at || "";
+    when.textContent = time(message.started_at || message.ended_at);
+    meta.append(who, " ", when);
+    if (message.interrupted) {
+      var mark = document.createElement("span");
+      mark.className = "chip chip-warn";
+      mark.textContent = "interrupted";
+      meta.append(" ", mark);
+    }
+    var text = document.createElement("span");
+    text.className = "segment-text";
+    text.textContent = message.text;
+    item.append(meta, text);
+    list.append(item);
+    if (message.speaker === "candidate") interim.hidden = true;
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function handle(message) {
+    if (message.type === "segment") addSegment(message);
+    else if (message.type === "interim") {
+      interim.textContent = (speakers[message.speaker] || message.speaker) + ": " + message.text + "…";
+      interim.hidden = false;
+    } else if (message.type === "agent_state") agentState.textContent = "interviewer: " + message.state;
+    else if (message.type === "status") {
+      agentState.textContent = "interview " + message.status + (message.reason ? ": " + message.reason : "");
+    }
+  }
+
+  function connect() {
+    setConnection(attempts ? "reconnecting" : "connecting");
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + panel.dataset.wsPath + "?after=" + lastSeq);
+    socket.onopen = function () { attempts = 0; setConnection("live"); };
+    socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
+    socket.onclose = function (event) {
+      if (event.code === 4403 || event.code === 4404) { setConnection("not allowed"); return; }
+      attempts += 1;
+      setConnection("reconnecting");
+      // 1 s, 2 s, 4 s ... up to 30 s, with jitter so many pages don't return at once.
+      var delay = Math.min(30000, 1000 * Math.pow(2, attempts - 1));
+      setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+    };
+  }
+  connect();
+})();
