@@ -38,7 +38,7 @@ from livekit.plugins import silero  # noqa: E402
 from agents import services, transcripts  # noqa: E402
 from agents.interviewer import InterviewBrief, Interviewer, InterviewState, prompt  # noqa: E402
 from agents.models import Interview, TranscriptSegment  # noqa: E402
-from agents.selectors import interview_profile  # noqa: E402
+from agents.selectors import ENDED_STATUSES, interview_profile  # noqa: E402
 from dashboard.providers import agent_plugins  # noqa: E402
 
 logger = logging.getLogger("agents.worker")
@@ -315,8 +315,15 @@ def tavus_avatar(profile, *, api_url=None):
 
 
 def load_interview(interview_id):
-    """(brief, profile) of one interview, read through Django."""
-    interview = Interview.objects.select_related("candidate", "resume").get(pk=interview_id)
+    """(brief, profile) of one interview, read through Django; None once it is over."""
+    interview = (
+        Interview.objects.select_related("candidate", "resume")
+        .exclude(status__in=ENDED_STATUSES)
+        .filter(pk=interview_id)
+        .first()
+    )
+    if interview is None:
+        return None
     profile = interview_profile(interview)
     brief = InterviewBrief(
         interview_id=interview.pk,
@@ -368,7 +375,12 @@ async def interview_session(ctx: JobContext):
     if interview_id is None:
         brief, profile = await database_sync_to_async(console_interview)()
     else:
-        brief, profile = await database_sync_to_async(load_interview)(interview_id)
+        loaded = await database_sync_to_async(load_interview)(interview_id)
+        if loaded is None:
+            logger.info("interview %s is over or gone; not starting", interview_id)
+            ctx.shutdown("interview not joinable")
+            return
+        brief, profile = loaded
     await InterviewRun(ctx, brief, profile).run()
 
 
@@ -402,7 +414,10 @@ class InterviewRun:
                     ctx.wait_for_participant(identity=self.identity), CANDIDATE_JOIN_TIMEOUT
                 )
             except TimeoutError:
+                # Not a failure: the link still works, and joining later dispatches again
+                # once this room has closed.
                 logger.info("candidate of interview %s never joined", self.interview_id)
+                self.ended.set()
                 ctx.shutdown("candidate never joined")
                 return
             await self._mark(services.interview_mark_live)

@@ -119,3 +119,12 @@ async def test_the_interviewer_ends_at_the_time_limit_through_its_tool(
     assert any("Thank you for your time today, Grace Hopper" in text for text in spoken)
     # The closing words are pre-written: no model call after the tool.
     assert len(fake_openai.requests["chat"]) == 2
+
+
+def test_the_worker_does_not_start_a_cancelled_interview(scheduled_interview):
+    from agents.services import interview_cancel
+
+    interview, _secret = scheduled_interview
+    interview_cancel(interview=interview)
+
+    assert load_interview(interview.pk) is None
