@@ -152,7 +152,7 @@ def test_a_timeout_is_reported_with_its_seconds(fake_openai):
     result = checks.check_llm_chat(unsaved(fake_openai), timeout=1)
     assert result.status == checks.FAIL
     assert f"No answer from {fake_openai.url}/chat/completions within 1 seconds" in result.message
-    assert 900 <= result.latency_ms < 3000
+    assert result.latency_ms >= 900  # it waited for the timeout, not a quick failure
 
 
 def test_a_refused_connection_names_the_url_tried():
