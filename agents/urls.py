@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agents import views
+from agents.urls_transcripts import urlpatterns as transcript_urlpatterns
 
 app_name = "agents"
 urlpatterns = [
@@ -9,10 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.interview_detail, name="interview_detail"),
     path("<int:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
     path("<int:pk>/new-link/", views.interview_new_link, name="interview_new_link"),
+    *transcript_urlpatterns,
 ]
-
-try:
-    from agents.urls_transcripts import urlpatterns as transcript_urlpatterns
-except ImportError:  # the transcript pages are built alongside; until then, interviews only
-    transcript_urlpatterns = []
-urlpatterns += transcript_urlpatterns
