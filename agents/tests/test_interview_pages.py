@@ -3,17 +3,11 @@
 import re
 
 import pytest
-from django.urls import include, path
 
 from agents.models import Interview
 from agents.selectors import interview_for_join_secret
-from dashboard.urls import urlpatterns as site_urlpatterns
 
-urlpatterns = [
-    *[p for p in site_urlpatterns if str(p.pattern) != "join/"],
-    path("join/", include("agents.urls_join")),
-]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def _create(client, candidate, **overrides):
