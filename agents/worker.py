@@ -360,8 +360,21 @@ def prewarm(proc: JobProcess):
     proc.userdata["vad"] = silero.VAD.load()
 
 
+def interview_load(server: AgentServer) -> float:
+    """Load as the share of interview slots in use.
+
+    The framework's default measures machine-wide CPU: on a small box busy with
+    the models the worker then reports itself full, and LiveKit drops the
+    dispatches it cannot place instead of retrying them.
+    """
+    return len(server.active_jobs) / settings.AGENT_MAX_INTERVIEWS
+
+
 server = AgentServer(
     setup_fnc=prewarm,
+    load_fnc=interview_load,
+    load_threshold=1.0,
+    port=settings.AGENT_HEALTH_PORT,
     ws_url=settings.LIVEKIT_URL,
     api_key=settings.LIVEKIT_API_KEY,
     api_secret=settings.LIVEKIT_API_SECRET,
@@ -521,9 +534,16 @@ class InterviewRun:
             )
 
 
+def run_cli():
+    # The agents CLI installs its own root log handler (JSON in production);
+    # Django's console handler would print every line a second time.
+    logging.getLogger().handlers.clear()
+    cli.run_app(server)
+
+
 if __name__ == "__main__":
     # Run the importable module's server so job processes resolve the entrypoint by its
     # module name (agents.worker), not __main__.
     from agents import worker
 
-    cli.run_app(worker.server)
+    worker.run_cli()

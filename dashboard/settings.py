@@ -48,6 +48,10 @@ LIVEKIT_PUBLIC_URL = env.str("LIVEKIT_PUBLIC_URL", default=LIVEKIT_URL)
 LIVEKIT_API_KEY = env.str("LIVEKIT_API_KEY", dev_default="devkey")
 LIVEKIT_API_SECRET = env.str("LIVEKIT_API_SECRET", dev_default="secret")
 LIVEKIT_AGENT_NAME = env.str("LIVEKIT_AGENT_NAME", default="interviewer")
+# Interviews one agent worker process runs at once; run more workers to scale out.
+AGENT_MAX_INTERVIEWS = env.int("AGENT_MAX_INTERVIEWS", default=4)
+# The agent worker's health endpoint (0 picks a free port).
+AGENT_HEALTH_PORT = env.int("AGENT_HEALTH_PORT", default=8081)
 
 # Largest resume file accepted, in megabytes.
 RESUME_MAX_UPLOAD_MB = env.int("RESUME_MAX_UPLOAD_MB", default=10)

@@ -18,8 +18,6 @@ class Command(BaseCommand):
         self.handle()
 
     def handle(self, *args, **options):
-        from livekit.agents import cli
+        from agents.worker import run_cli
 
-        from agents.worker import server
-
-        cli.run_app(server)
+        run_cli()
