@@ -167,6 +167,16 @@ class ParsedResume(BaseModel):
     summary: str = ""
     total_years_experience: float | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_basics(cls, data: Any):
+        # Small models often put the contact details at the top level.
+        if isinstance(data, dict) and not data.get("basics"):
+            flat = {key: data[key] for key in Basics.model_fields if data.get(key)}
+            if flat:
+                data = {**data, "basics": flat}
+        return data
+
     @field_validator(
         "work", "education", "skills", "languages", "projects", "certificates", mode="before"
     )

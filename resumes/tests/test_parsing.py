@@ -118,3 +118,9 @@ def test_retry_after_is_read_in_seconds_or_as_a_date():
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_seconds(None) is None
+
+
+def test_contact_details_sent_at_the_top_level_are_moved_into_basics():
+    parsed, _ = decode_reply('{"name": "Jane Doe", "email": "jane@x.com", "skills": ["Go"]}')
+    assert (parsed.basics.name, parsed.basics.email) == ("Jane Doe", "jane@x.com")
+    assert parsed.skills[0].name == "Go"
