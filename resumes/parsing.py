@@ -107,9 +107,7 @@ def parse_text(*, profile, text, run):
             f"The resume (about {run.estimated_tokens} tokens) is longer than the context "
             f"budget allows in one call; parsed in {len(chunks)} parts and merged."
         )
-    client = openai_client(
-        profile, "llm", timeout=setting("RESUME_LLM_TIMEOUT_SECONDS"), max_retries=0
-    )
+    client = _client_for(profile)
     results = []
     for index, chunk in enumerate(chunks, start=1):
         if len(chunks) > 1:
@@ -121,6 +119,26 @@ def parse_text(*, profile, text, run):
             heading = ""
         results.append(_parse_chunk(client, profile=profile, content=heading + chunk, run=run))
     return cross_check(merge(results), text)
+
+
+_clients = {}
+
+
+def _client_for(profile):
+    """The profile's LLM client, kept between tasks of a worker process.
+
+    Building one loads the system's CA certificates (about 25 ms) and a kept
+    client reuses its HTTP connections; any edit of the profile makes a new one.
+    """
+    timeout = setting("RESUME_LLM_TIMEOUT_SECONDS")
+    key = (profile.pk, profile.updated_at, profile.llm_base_url, profile.llm_api_key, timeout)
+    client = _clients.get(key)
+    if client is None:
+        for stale in _clients.values():
+            stale.close()
+        _clients.clear()
+        client = _clients[key] = openai_client(profile, "llm", timeout=timeout, max_retries=0)
+    return client
 
 
 def _parse_chunk(client, *, profile, content, run):

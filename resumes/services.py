@@ -200,7 +200,11 @@ def _attempt_claim(attempt_id):
     claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
         outcome=ParseAttempt.Outcome.RUNNING, claimed_at=now, deliveries=F("deliveries") + 1
     )
-    attempt = ParseAttempt.objects.filter(pk=attempt_id).select_related("resume__candidate").first()
+    attempt = (
+        ParseAttempt.objects.filter(pk=attempt_id)
+        .select_related("resume__candidate", "profile")
+        .first()
+    )
     if attempt is None or attempt.outcome in (
         ParseAttempt.Outcome.SUCCEEDED,
         ParseAttempt.Outcome.FAILED,
@@ -232,7 +236,6 @@ def _attempt_work(attempt, resume, started):
         attempt.extract_ms = _ms(time.perf_counter() - extract_started)
         resume.text = extracted.text
         resume.page_count = extracted.page_count
-        Resume.objects.filter(pk=resume.pk).update(text=resume.text, page_count=resume.page_count)
     profile = attempt.profile
     if profile is None:
         try:
@@ -244,7 +247,9 @@ def _attempt_work(attempt, resume, started):
             profile.name,
             profile.llm_model,
         )
-    _resume_set_status(resume, Resume.Status.PARSING)
+    _resume_set_status(
+        resume, Resume.Status.PARSING, text=resume.text, page_count=resume.page_count
+    )
     run = ParseRun(events=list(attempt.events))
     try:
         parsed = parse_text(profile=profile, text=resume.text, run=run)
@@ -385,15 +390,18 @@ def skills_text(names):
     return f"|{'|'.join(cleaned)}|" if cleaned else ""
 
 
-def _resume_set_status(resume, status):
+def _resume_set_status(resume, status, **fields):
     """Move an in-progress resume forward; a finished one is never moved back by a stray task."""
     updated = Resume.objects.filter(pk=resume.pk, status__in=Resume.IN_PROGRESS).update(
-        status=status, failure_reason="", updated_at=timezone.now()
+        status=status, failure_reason="", updated_at=timezone.now(), **fields
     )
     if updated and resume.status != status:
         resume.status = status
         resume.failure_reason = ""
-        _announce(resume)
+        # Reading text takes milliseconds for most files: pages hear of the
+        # parse (seconds, on the LLM) and its end, not of every step.
+        if status != Resume.Status.EXTRACTING:
+            _announce(resume)
 
 
 def _ms(seconds):

@@ -32,7 +32,7 @@ async def test_status_changes_reach_an_open_list_page(recruiter, fake_openai):
         if message["payload"]["status"] == "parsed":
             break
     await communicator.disconnect()
-    assert [event["status"] for event in events] == ["uploaded", "extracting", "parsing", "parsed"]
+    assert [event["status"] for event in events] == ["uploaded", "parsing", "parsed"]
     assert all(event["id"] == resume.pk for event in events)
     assert events[-1]["name"] == "Jane Doe"
     assert events[-1]["chip"] == "chip-ok"
