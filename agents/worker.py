@@ -29,7 +29,6 @@ from livekit.agents import (  # noqa: E402
     JobProcess,
     cli,
     inference,
-    metrics,
     room_io,
 )
 from livekit.agents.voice.agent_session import SessionConnectOptions  # noqa: E402
@@ -37,6 +36,7 @@ from livekit.plugins import silero  # noqa: E402
 
 from agents import services, transcripts  # noqa: E402
 from agents.interviewer import InterviewBrief, Interviewer, InterviewState, prompt  # noqa: E402
+from agents.metrics import TurnLatency  # noqa: E402
 from agents.models import Interview, TranscriptSegment  # noqa: E402
 from agents.selectors import ENDED_STATUSES, interview_profile  # noqa: E402
 from dashboard.providers import agent_plugins  # noqa: E402
@@ -114,8 +114,9 @@ class InterviewRecorder:
 
     def __init__(self, interview_id):
         self.interview_id = interview_id
-        self.turns = {}
-        self.turn_count = 0
+        self.latency = TurnLatency(interview_id=interview_id)
+        # Turns are written one at a time so their seq follows the conversation.
+        self.write_lock = asyncio.Lock()
         self.pending = set()
 
     def attach(self, session):
@@ -149,9 +150,13 @@ class InterviewRecorder:
 
     async def append(self, speaker, text, *, interrupted=False):
         try:
-            await database_sync_to_async(transcripts.transcript_append)(
-                interview_id=self.interview_id, speaker=speaker, text=text, interrupted=interrupted
-            )
+            async with self.write_lock:
+                await database_sync_to_async(transcripts.transcript_append)(
+                    interview_id=self.interview_id,
+                    speaker=speaker,
+                    text=text,
+                    interrupted=interrupted,
+                )
         except Exception:
             logger.exception("could not store a turn of interview %s", self.interview_id)
 
@@ -173,27 +178,13 @@ class InterviewRecorder:
         )
 
     def _on_metrics(self, event):
-        metric = event.metrics
-        speech_id = getattr(metric, "speech_id", None)
-        if not speech_id:
-            return
-        turn = self.turns.setdefault(speech_id, {})
-        if isinstance(metric, metrics.EOUMetrics):
-            turn["end_of_utterance_delay"] = metric.end_of_utterance_delay
-            turn["transcription_delay"] = metric.transcription_delay
-        elif isinstance(metric, metrics.LLMMetrics):
-            turn["llm_ttft"] = metric.ttft
-        elif isinstance(metric, metrics.TTSMetrics) and "tts_ttfb" not in turn:
-            # Speech is the last stage of a turn: the turn's numbers are complete.
-            turn["tts_ttfb"] = metric.ttfb
-            self.turn_count += 1
-            self._spawn(self._record_turn(self.turn_count, dict(turn)))
+        completed = self.latency.add(event.metrics)
+        if completed:
+            self._spawn(self._record_turn(completed))
 
-    async def _record_turn(self, number, values):
+    async def _record_turn(self, values):
         try:
-            await database_sync_to_async(transcripts.turn_metrics_record)(
-                interview_id=self.interview_id, turn=number, **values
-            )
+            await database_sync_to_async(transcripts.turn_metrics_record)(**values)
         except Exception:
             logger.exception("could not store metrics of interview %s", self.interview_id)
 
