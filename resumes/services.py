@@ -1,15 +1,18 @@
+import functools
 import hashlib
 import logging
 import random
 import time
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from dashboard.live import broadcast
@@ -148,7 +151,18 @@ def _announce(resume):
         "reason": resume.failure_reason,
         "name": resume.candidate.name if resume.status == Resume.Status.PARSED else "",
     }
-    transaction.on_commit(lambda: broadcast("resumes", "resume.status", payload))
+    transaction.on_commit(
+        lambda: _broadcaster().submit(broadcast, "resumes", "resume.status", payload)
+    )
+
+
+@functools.cache
+def _broadcaster():
+    # Sending through the channel layer costs a few milliseconds (a Redis
+    # round trip from a fresh event loop); one background thread keeps that off
+    # the worker's path and keeps the updates in order. Made on first use, so
+    # Celery's forked children each get their own.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="resume-live")
 
 
 @dataclass
@@ -191,15 +205,37 @@ def _lease_seconds():
     return settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
 
 
+@contextmanager
+def _progress_write():
+    """A transaction for progress that may be lost in a database crash.
+
+    Its commit does not wait for the disk (about 2.5 ms saved each on
+    PostgreSQL). Losing it is harmless: the task is not acknowledged yet, so
+    the broker delivers it again and the attempt is claimed again. Results are
+    written with ordinary, durable commits.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
+
+
 def _attempt_claim(attempt_id):
     now = timezone.now()
     lease = timedelta(seconds=_lease_seconds())
     claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | Q(
         outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease
     )
-    claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
-        outcome=ParseAttempt.Outcome.RUNNING, claimed_at=now, deliveries=F("deliveries") + 1
-    )
+    with _progress_write():
+        claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
+            outcome=ParseAttempt.Outcome.RUNNING, claimed_at=now, deliveries=F("deliveries") + 1
+        )
+        if claimed:
+            Resume.objects.filter(
+                pk=Subquery(ParseAttempt.objects.filter(pk=attempt_id).values("resume_id")),
+                status__in=Resume.IN_PROGRESS,
+            ).update(status=Resume.Status.EXTRACTING, failure_reason="", updated_at=now)
     attempt = (
         ParseAttempt.objects.filter(pk=attempt_id)
         .select_related("resume__candidate", "profile")
@@ -218,7 +254,6 @@ def _attempt_claim(attempt_id):
 
 def _attempt_work(attempt, resume, started):
     if not resume.text:
-        _resume_set_status(resume, Resume.Status.EXTRACTING)
         extract_started = time.perf_counter()
         try:
             with resume.file.open("rb") as stored:
@@ -392,16 +427,14 @@ def skills_text(names):
 
 def _resume_set_status(resume, status, **fields):
     """Move an in-progress resume forward; a finished one is never moved back by a stray task."""
-    updated = Resume.objects.filter(pk=resume.pk, status__in=Resume.IN_PROGRESS).update(
-        status=status, failure_reason="", updated_at=timezone.now(), **fields
-    )
+    with _progress_write():
+        updated = Resume.objects.filter(pk=resume.pk, status__in=Resume.IN_PROGRESS).update(
+            status=status, failure_reason="", updated_at=timezone.now(), **fields
+        )
     if updated and resume.status != status:
         resume.status = status
         resume.failure_reason = ""
-        # Reading text takes milliseconds for most files: pages hear of the
-        # parse (seconds, on the LLM) and its end, not of every step.
-        if status != Resume.Status.EXTRACTING:
-            _announce(resume)
+        _announce(resume)
 
 
 def _ms(seconds):

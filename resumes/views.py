@@ -70,6 +70,14 @@ def _resume_json(resume):
 def resume_upload(request):
     """One file per request from the page's script; a plain form may send several."""
     wants_json = "application/json" in request.headers.get("Accept", "")
+    limit_mb = getattr(settings, "RESUME_MAX_UPLOAD_MB", 10)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    # One file per request from the page: refuse a huge body before reading it.
+    if wants_json and length > limit_mb * 1024 * 1024 + 64 * 1024:
+        return JsonResponse(
+            {"error": f"The file is {length / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB."},
+            status=400,
+        )
     files = request.FILES.getlist("file")
     if not files:
         if wants_json:

@@ -61,9 +61,18 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size_and_the_limit(
     recruiter_client, settings
 ):
     settings.RESUME_MAX_UPLOAD_MB = 1
-    response = post(recruiter_client, b"a" * (3 * 1024 * 1024 // 2), "big.txt")
+    big = SimpleUploadedFile("big.txt", b"a" * (3 * 1024 * 1024 // 2))
+    response = recruiter_client.post(URL, {"file": big}, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["\u201cbig.txt\u201d is 1.5 MB; the limit is 1 MB."]
+    assert not Resume.objects.exists()
+
+
+def test_a_request_far_over_the_limit_is_refused_before_it_is_read(recruiter_client, settings):
+    settings.RESUME_MAX_UPLOAD_MB = 1
+    response = post(recruiter_client, b"a" * (3 * 1024 * 1024), "huge.txt")
     assert response.status_code == 400
-    assert response.json()["error"] == "\u201cbig.txt\u201d is 1.5 MB; the limit is 1 MB."
+    assert response.json()["error"] == "The file is 3.0 MB; the limit is 1 MB."
     assert not Resume.objects.exists()
 
 
