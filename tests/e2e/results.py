@@ -1,0 +1,80 @@
+"""Per-turn latency of the real pipeline, recorded by the e2e run into bench/results/."""
+
+import json
+import os
+import platform
+import statistics
+import time
+
+from tests.e2e.system import BASE_DIR
+
+RESULTS = BASE_DIR / "bench" / "results"
+PARTS = [
+    ("end_of_utterance_delay", "end of utterance"),
+    ("transcription_delay", "transcription"),
+    ("llm_ttft", "LLM first token"),
+    ("tts_ttfb", "TTS first byte"),
+    ("total_latency", "total (speech end to first audio)"),
+]
+
+
+def _quantile(values, q):
+    values = sorted(values)
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def summarise(turns):
+    summary = {}
+    for key, _label in PARTS:
+        values = [turn[key] for turn in turns if turn.get(key) is not None]
+        if values:
+            summary[key] = {
+                "n": len(values),
+                "p50": round(_quantile(values, 0.5), 3),
+                "p90": round(_quantile(values, 0.9), 3),
+                "max": round(max(values), 3),
+            }
+    return summary
+
+
+def write_turn_results(turns, *, run_dir):
+    result = {
+        "what": "per-turn latency of a real interview in the e2e run (browser -> LiveKit -> agent)",
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+        },
+        "models": "embedded: whisper-tiny.en, smollm2-135m, piper en_US joe medium",
+        "unit": "seconds",
+        "summary": summarise(turns),
+        "turns": turns,
+    }
+    lines = [
+        "# Per-turn latency of the e2e interview",
+        "",
+        f"Recorded {result['recorded_at']} by `make e2e` on {result['machine']['cpus']} CPUs "
+        f"(1-minute load average {result['machine']['load_average_1m']}), embedded models. "
+        "Seconds; the agent stores one row per reply (TurnMetrics). The greeting has no "
+        "candidate speech before it, so its end-of-utterance and transcription are empty.",
+        "",
+        "| turn | " + " | ".join(label for _key, label in PARTS) + " |",
+        "|---" * (len(PARTS) + 1) + "|",
+    ]
+    for turn in turns:
+        cells = ["–" if turn.get(key) is None else f"{turn[key]:.3f}" for key, _label in PARTS]
+        lines.append(f"| {turn['turn']} | " + " | ".join(cells) + " |")
+    lines += ["", "| part | n | p50 | p90 | max |", "|---|---|---|---|---|"]
+    for key, label in PARTS:
+        if key in result["summary"]:
+            row = result["summary"][key]
+            lines.append(f"| {label} | {row['n']} | {row['p50']} | {row['p90']} | {row['max']} |")
+    text_json = json.dumps(result, indent=2) + "\n"
+    text_md = "\n".join(lines) + "\n"
+    for directory in (RESULTS, run_dir):
+        (directory / "e2e_turns.json").write_text(text_json)
+        (directory / "e2e_turns.md").write_text(text_md)
+    return result
