@@ -118,11 +118,41 @@ def _attempt_create(*, resume, user):
         model=profile.llm_model if profile else "",
         requested_by=user,
     )
-    from resumes.tasks import resume_parse
-
-    transaction.on_commit(lambda: resume_parse.delay(attempt.pk))
+    transaction.on_commit(lambda: _attempt_enqueue(attempt_id=attempt.pk))
     _announce(resume)
     return attempt
+
+
+def _attempt_enqueue(*, attempt_id):
+    from resumes.tasks import resume_parse
+
+    try:
+        resume_parse.delay(attempt_id)
+    except Exception:
+        # Without this the resume would wait forever for a task that was never sent.
+        logger.exception("Could not queue parse attempt %s", attempt_id)
+        attempt = ParseAttempt.objects.select_related("resume__candidate").get(pk=attempt_id)
+        _attempt_abandon(
+            attempt,
+            "The task queue could not be reached, so parsing never started. "
+            "Re-parse once it is back.",
+        )
+
+
+def _attempt_abandon(attempt, error):
+    now = timezone.now()
+    with transaction.atomic():
+        abandoned = ParseAttempt.objects.filter(
+            pk=attempt.pk, outcome__in=ParseAttempt.OPEN
+        ).update(outcome=ParseAttempt.Outcome.FAILED, error=error, finished_at=now)
+        if abandoned:
+            resume = attempt.resume
+            resume.status = Resume.Status.FAILED
+            resume.failure_reason = error
+            Resume.objects.filter(pk=resume.pk).update(
+                status=resume.status, failure_reason=error, updated_at=now
+            )
+            _announce(resume)
 
 
 class ReparseRefused(Exception):
@@ -133,8 +163,14 @@ class ReparseRefused(Exception):
 def resume_reparse(*, resume, user):
     """Parse again with the active profile; the earlier attempts stay in the history."""
     resume = Resume.objects.select_for_update().get(pk=resume.pk)
-    if resume.attempts.filter(outcome__in=ParseAttempt.OPEN).exists():
-        raise ReparseRefused("This resume is already being parsed; wait for it to finish.")
+    # An open attempt nobody has touched for longer than a redelivery takes
+    # lost its task (the broker's data was wiped, say): it must not block re-parsing.
+    stale_before = timezone.now() - timedelta(seconds=_lease_seconds())
+    for attempt in resume.attempts.filter(outcome__in=ParseAttempt.OPEN):
+        if (attempt.claimed_at or attempt.created_at) >= stale_before:
+            raise ReparseRefused("This resume is already being parsed; wait for it to finish.")
+        attempt.resume = resume
+        _attempt_abandon(attempt, "Abandoned: its task was lost before it finished.")
     resume.status = Resume.Status.UPLOADED
     resume.failure_reason = ""
     resume.save(update_fields=["status", "failure_reason", "updated_at"])

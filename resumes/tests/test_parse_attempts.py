@@ -2,8 +2,11 @@
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
 
 from dashboard.models import ProviderProfile
 from resumes import services
@@ -13,6 +16,11 @@ from resumes.tests.conftest import make_profile, run_attempt, upload
 from tests.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db
+
+
+def _lease():
+    return django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
 
 REPLY = {
     "basics": {
@@ -311,3 +319,38 @@ def test_a_resume_cannot_be_reparsed_while_it_is_being_parsed(fake_profile, recr
     with pytest.raises(services.ReparseRefused, match="already being parsed"):
         services.resume_reparse(resume=resume, user=recruiter)
     assert resume.attempts.count() == 1
+
+
+def test_an_attempt_whose_task_was_lost_does_not_block_reparsing(
+    fake_openai, fake_profile, recruiter, settings
+):
+    resume = upload(files.pdf())
+    lost = resume.attempts.get()
+    ParseAttempt.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - timedelta(seconds=_lease() + 5)
+    )
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    services.resume_reparse(resume=resume, user=recruiter)
+    run_attempt(resume)
+    lost.refresh_from_db()
+    assert lost.outcome == ParseAttempt.Outcome.FAILED
+    assert lost.error == "Abandoned: its task was lost before it finished."
+    assert resume.status == Resume.Status.PARSED
+
+
+def test_a_queue_outage_at_upload_fails_the_resume_in_words(
+    fake_profile, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from resumes.tasks import resume_parse
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(resume_parse, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        resume = upload(files.pdf())
+    resume.refresh_from_db()
+    assert resume.status == Resume.Status.FAILED
+    assert resume.failure_reason.startswith("The task queue could not be reached")
