@@ -76,7 +76,7 @@
         var data = {};
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
         if (xhr.status === 201) {
-          finish(ui, "ok", "Uploaded; parsing.", data.resume);
+          finish(ui, "ok", "Uploaded.", data.resume);
         } else if (xhr.status === 200 && data.duplicate) {
           finish(ui, "warn", data.message, data.resume);
         } else if (xhr.status === 403 || xhr.status === 302) {

@@ -1,0 +1,81 @@
+"""The candidate page in a real browser: uploads with progress, then chips that update live."""
+
+import json
+import sys
+
+import pytest
+
+from resumes.tests import files
+from resumes.tests.conftest import make_profile
+from tests.fake_openai import Reply
+from tests.processes import child_env, free_port, running, wait_for_port
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def web_server(transactional_db, tmp_path):
+    port = free_port()
+    args = [
+        sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    with running(args, env=child_env(), log_path=tmp_path / "web.log"):
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def scripted_profile(transactional_db, fake_openai):
+    # Before the browser starts: Playwright's event loop forbids database calls after.
+    return make_profile(fake_openai.url)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        yield browser.new_page()
+        browser.close()
+
+
+def test_a_recruiter_uploads_two_files_and_watches_the_resume_get_parsed(
+    web_server, celery_worker, fake_openai, recruiter, scripted_profile, page, tmp_path
+):
+    # Slow enough for the page to be open and subscribed before the parse ends.
+    fake_openai.script("chat", Reply(content=json.dumps({"basics": {"name": "Jane Doe"}}), delay=2))
+    page.goto(f"{web_server}/accounts/login/")
+    page.fill("input[name=username]", "rita")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(f"{web_server}/candidates/")
+    page.set_input_files(
+        "#upload-input",
+        [
+            {"name": "jane.docx", "mimeType": "application/pdf", "buffer": files.pdf()},
+            {"name": "photo.pdf", "mimeType": "application/pdf", "buffer": files.png_file()},
+        ],
+    )
+    rows = page.locator("#upload-list .upload-row")
+    jane = rows.filter(has_text="jane.docx")
+    photo = rows.filter(has_text="photo.pdf")
+    jane.get_by_text("Uploaded.", exact=True).wait_for(timeout=15_000)
+    photo.get_by_text("This file is a PNG image, which is not supported.").wait_for()
+    # The chip of the upload row turns to Parsed over the websocket, without a reload.
+    jane.locator(".chip", has_text="Parsed").wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "uploads.png"), full_page=True)
+
+    page.reload()
+    table_row = page.locator("table tbody tr")
+    assert table_row.count() == 1
+    assert "Jane Doe" in table_row.inner_text()
+    assert "Parsed" in table_row.inner_text()
+    table_row.get_by_role("link", name="Jane Doe").click()
+    page.get_by_role("heading", name="Jane Doe").wait_for()
+    page.screenshot(path=str(tmp_path / "candidate.png"), full_page=True)
