@@ -363,7 +363,7 @@ def main():
         )
         results = {
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
-            f"{platform.python_version()}",
+            f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the start",
             "date": time.strftime("%Y-%m-%d %H:%M"),
             "extraction": bench_extraction(rounds=40),
             "overhead": bench_overhead(fake, args.overhead_count),
