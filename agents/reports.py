@@ -10,7 +10,6 @@ shown as unverified. Errors are sorted as in resume parsing: transient ones
 at once with their reason and the page offers a retry.
 """
 
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import json_repair
 import openai
 from django.conf import settings
 from django.db import transaction
@@ -26,9 +24,15 @@ from django.utils import timezone
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agents.models import Interview, TranscriptSegment
+from dashboard.llm_json import (
+    InvalidReply,
+    PermanentLLMError,
+    TransientLLMError,
+    backoff_seconds,
+    classify,
+    json_object_from_reply,
+)
 from dashboard.providers import openai_client
-from resumes.parsing import PermanentLLMError, TransientLLMError, classify
-from resumes.services import backoff_seconds
 
 PROMPT_PATH = Path(__file__).parent / "prompts" / "report.txt"
 
@@ -63,6 +67,8 @@ def setting(name):
         "REPORT_TRANSCRIPT_MAX_CHARS": 24000,
         "REPORT_INVALID_REPLY_RETRIES": 2,
         "REPORT_LLM_MAX_RETRIES": 5,
+        "REPORT_RETRY_BASE_SECONDS": 2.0,
+        "REPORT_RETRY_MAX_SECONDS": 300.0,
     }
     return getattr(settings, name, defaults[name])
 
@@ -106,10 +112,6 @@ class Report(BaseModel):
         return _RECOMMENDATION_ALIASES.get(key, key)
 
 
-class InvalidReply(Exception):
-    pass
-
-
 @dataclass
 class RetryIn:
     seconds: float
@@ -145,7 +147,12 @@ def report_write(*, interview_id, retries_done=0):
                 interview_id, f"{exc} Gave up after {retries_done + 1} tries; retry to try again."
             )
             return None
-        delay = backoff_seconds(retries_done + 1, exc.retry_after)
+        delay = backoff_seconds(
+            retries_done + 1,
+            exc.retry_after,
+            base=setting("REPORT_RETRY_BASE_SECONDS"),
+            ceiling=setting("REPORT_RETRY_MAX_SECONDS"),
+        )
         Interview.objects.filter(pk=interview_id).update(
             report_error=f"{exc} Trying again in {delay:.0f} s."
         )
@@ -232,27 +239,17 @@ def _complete(client, *, profile, content):
             max_tokens=setting("REPORT_LLM_MAX_TOKENS"),
         )
     except openai.APIError as exc:
-        raise classify(exc, profile=profile) from None
+        raise classify(
+            exc, profile=profile, timeout=setting("REPORT_LLM_TIMEOUT_SECONDS")
+        ) from None
     if not response.choices:
         return ""
     return response.choices[0].message.content or ""
 
 
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
-
-
 def decode_report(content):
     """A Report from the model's reply; fences and text around the object are ignored."""
-    text = _FENCE.sub("", (content or "").strip()).strip()
-    start = text.find("{")
-    if start < 0:
-        raise InvalidReply("the reply contained no JSON object")
-    try:
-        data, _end = json.JSONDecoder().raw_decode(text, start)
-    except ValueError:
-        data = json_repair.loads(text[start:])
-    if not isinstance(data, dict):
-        raise InvalidReply("the reply was not a JSON object")
+    data, _repaired = json_object_from_reply(content)
     try:
         return Report.model_validate(data)
     except ValidationError as exc:

@@ -7,21 +7,24 @@ help: bad key, unknown model, rejected request, a resume too long for the
 context budget, replies that never validate). Both carry a plain message.
 """
 
-import json
 import math
 import re
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 
-import json_repair
 import openai
 from django.conf import settings
 from django.utils import timezone
 from pydantic import ValidationError
 
+from dashboard.llm_json import (
+    InvalidReply,
+    PermanentLLMError,
+    classify,
+    json_object_from_reply,
+)
 from dashboard.providers import openai_client
 from resumes.schema import Basics, ParsedResume, Profile
 
@@ -50,20 +53,6 @@ def system_prompt():
 def estimate_tokens(text):
     # About four characters per token for English with the common BPE vocabularies.
     return math.ceil(len(text) / 4)
-
-
-class TransientLLMError(Exception):
-    def __init__(self, message, *, retry_after=None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PermanentLLMError(Exception):
-    pass
-
-
-class InvalidReply(Exception):
-    pass
 
 
 @dataclass
@@ -179,7 +168,9 @@ def _complete(client, *, profile, content, run, retry):
             max_tokens=setting("RESUME_LLM_MAX_TOKENS"),
         )
     except openai.APIError as exc:
-        raise classify(exc, profile=profile) from None
+        raise classify(
+            exc, profile=profile, timeout=setting("RESUME_LLM_TIMEOUT_SECONDS")
+        ) from None
     finally:
         run.llm_seconds += time.perf_counter() - started
     if not response.choices:
@@ -188,95 +179,9 @@ def _complete(client, *, profile, content, run, retry):
     return choice.message.content or "", choice.finish_reason
 
 
-def classify(exc, *, profile):
-    """A Transient or Permanent error with a plain message for an openai exception."""
-    timeout = setting("RESUME_LLM_TIMEOUT_SECONDS")
-    if isinstance(exc, openai.APITimeoutError):
-        return TransientLLMError(f"The model server did not answer within {timeout} seconds.")
-    if isinstance(exc, openai.APIConnectionError):
-        return TransientLLMError(f"Could not reach the model server at {profile.llm_base_url}.")
-    if not isinstance(exc, openai.APIStatusError):
-        return PermanentLLMError(
-            f"The model server's reply could not be read: {_clean(exc, profile)}"
-        )
-    status = exc.status_code
-    detail = _clean(_server_message(exc), profile)
-    if status == 429:
-        return TransientLLMError(
-            "The model server is busy (HTTP 429, too many requests).",
-            retry_after=retry_after_seconds(exc.response.headers.get("retry-after")),
-        )
-    if status >= 500 or status == 408:
-        return TransientLLMError(f"The model server had an error (HTTP {status}): {detail}")
-    if status in (401, 403):
-        return PermanentLLMError(
-            f"The model server refused the API key (HTTP {status}). An admin must check the "
-            f"LLM API key of the profile \u201c{profile.name}\u201d."
-        )
-    if status == 404:
-        return PermanentLLMError(
-            f"The model server has no model \u201c{profile.llm_model}\u201d or no chat endpoint "
-            f"at {profile.llm_base_url} (HTTP 404). An admin must check the profile."
-        )
-    return PermanentLLMError(f"The model server rejected the request (HTTP {status}): {detail}")
-
-
-def _server_message(exc):
-    body = exc.body
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-    return exc.message
-
-
-def _clean(message, profile):
-    # Some servers echo the key they refused; it must not reach a page or a log.
-    text = str(message)[:300]
-    if profile.llm_api_key:
-        text = text.replace(profile.llm_api_key, "[key]")
-    return text
-
-
-def retry_after_seconds(value):
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - timezone.now()).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
-
-
 def decode_reply(content):
     """(ParsedResume, repaired) from the model's reply text; raises InvalidReply."""
-    text = (content or "").strip()
-    if not text:
-        raise InvalidReply("the reply was empty")
-    text = _FENCE.sub("", text).strip()
-    start = text.find("{")
-    if start < 0:
-        raise InvalidReply("the reply contained no JSON object")
-    end = _matching_brace(text, start)
-    repaired = False
-    candidate = text[start : end + 1] if end is not None else text[start:]
-    try:
-        if end is None:
-            raise ValueError("cut off")
-        data = json.loads(candidate)
-    except ValueError:
-        data = json_repair.loads(candidate)
-        repaired = True
-    if not isinstance(data, dict):
-        raise InvalidReply("the reply was not a JSON object")
+    data, repaired = json_object_from_reply(content)
     try:
         parsed = ParsedResume.model_validate(data)
     except ValidationError as exc:
@@ -286,30 +191,6 @@ def decode_reply(content):
     if parsed.is_empty():
         raise InvalidReply("the reply had none of the resume fields")
     return parsed, repaired
-
-
-def _matching_brace(text, start):
-    """Index of the brace closing the object that opens at `start`, or None if cut off."""
-    depth = 0
-    in_string = escaped = False
-    for index in range(start, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
 
 
 def split_text(text, *, max_chars):

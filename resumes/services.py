@@ -1,7 +1,6 @@
 import functools
 import hashlib
 import logging
-import random
 import time
 import uuid
 import zipfile
@@ -15,11 +14,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
+from dashboard import llm_json
 from dashboard.live import broadcast
+from dashboard.llm_json import PermanentLLMError, TransientLLMError
 from dashboard.selectors import NoActiveProfile, profile_get_active
 from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, detect_kind, extract
 from resumes.models import Candidate, ParseAttempt, Resume
-from resumes.parsing import ParseRun, PermanentLLMError, TransientLLMError, parse_text
+from resumes.parsing import ParseRun, parse_text
 
 logger = logging.getLogger(__name__)
 
@@ -342,14 +343,12 @@ def _record_run(attempt, run):
 
 
 def backoff_seconds(failures, retry_after=None):
-    """Exponential backoff with equal jitter; never sooner than the server asked."""
-    base = retry_setting("RESUME_RETRY_BASE_SECONDS")
-    ceiling = retry_setting("RESUME_RETRY_MAX_SECONDS")
-    delay = min(ceiling, base * 2 ** (failures - 1))
-    delay = delay / 2 + random.uniform(0, delay / 2)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, ceiling))
-    return delay
+    return llm_json.backoff_seconds(
+        failures,
+        retry_after,
+        base=retry_setting("RESUME_RETRY_BASE_SECONDS"),
+        ceiling=retry_setting("RESUME_RETRY_MAX_SECONDS"),
+    )
 
 
 def _attempt_transient(attempt, resume, exc, run, started):

@@ -2,13 +2,13 @@ import json
 
 import pytest
 
+from dashboard.llm_json import retry_after_seconds
 from resumes.parsing import (
     InvalidReply,
     cross_check,
     decode_reply,
     find_contacts,
     merge,
-    retry_after_seconds,
     split_text,
 )
 from resumes.schema import ParsedResume

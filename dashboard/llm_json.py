@@ -1,0 +1,161 @@
+"""Shared handling of JSON-mode LLM calls made by Celery tasks (resume parsing,
+interview reports): which failures are worth retrying, how long to wait, and how
+to get a JSON object out of a small model's reply.
+
+Self-hosted models wrap JSON in code fences, add text after it, or stop
+mid-object at `max_tokens`; the messages here never carry an API key.
+"""
+
+import json
+import random
+import re
+from email.utils import parsedate_to_datetime
+
+import json_repair
+import openai
+from django.utils import timezone
+
+
+class TransientLLMError(Exception):
+    """Worth retrying later: connection refused, timeout, 429, 5xx."""
+
+    def __init__(self, message, *, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentLLMError(Exception):
+    """Retrying cannot help: wrong key, unknown model, rejected request."""
+
+
+class InvalidReply(Exception):
+    """The model answered, but not with a usable JSON object."""
+
+
+def classify(exc, *, profile, timeout):
+    """A Transient or Permanent error with a plain message for an openai exception."""
+    if isinstance(exc, openai.APITimeoutError):
+        return TransientLLMError(f"The model server did not answer within {timeout} seconds.")
+    if isinstance(exc, openai.APIConnectionError):
+        return TransientLLMError(f"Could not reach the model server at {profile.llm_base_url}.")
+    if not isinstance(exc, openai.APIStatusError):
+        return PermanentLLMError(
+            f"The model server's reply could not be read: {_clean(exc, profile)}"
+        )
+    status = exc.status_code
+    detail = _clean(_server_message(exc), profile)
+    if status == 429:
+        return TransientLLMError(
+            "The model server is busy (HTTP 429, too many requests).",
+            retry_after=retry_after_seconds(exc.response.headers.get("retry-after")),
+        )
+    if status >= 500 or status == 408:
+        return TransientLLMError(f"The model server had an error (HTTP {status}): {detail}")
+    if status in (401, 403):
+        return PermanentLLMError(
+            f"The model server refused the API key (HTTP {status}). An admin must check the "
+            f"LLM API key of the profile \u201c{profile.name}\u201d."
+        )
+    if status == 404:
+        return PermanentLLMError(
+            f"The model server has no model \u201c{profile.llm_model}\u201d or no chat endpoint "
+            f"at {profile.llm_base_url} (HTTP 404). An admin must check the profile."
+        )
+    return PermanentLLMError(f"The model server rejected the request (HTTP {status}): {detail}")
+
+
+def _server_message(exc):
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    return exc.message
+
+
+def _clean(message, profile):
+    # Some servers echo the key they refused; it must not reach a page or a log.
+    text = str(message)[:300]
+    if profile.llm_api_key:
+        text = text.replace(profile.llm_api_key, "[key]")
+    return text
+
+
+def retry_after_seconds(value):
+    """Seconds from a Retry-After header (a number or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - timezone.now()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def backoff_seconds(failures, retry_after=None, *, base, ceiling):
+    """Exponential backoff with equal jitter; never sooner than the server asked."""
+    delay = min(ceiling, base * 2 ** (failures - 1))
+    delay = delay / 2 + random.uniform(0, delay / 2)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, ceiling))
+    return delay
+
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```\s*$")
+
+
+def json_object_from_reply(content):
+    """(dict, repaired) from a reply; fences and text around the object are ignored.
+
+    A reply cut off mid-object is repaired (and says so); raises InvalidReply
+    when there is no object at all.
+    """
+    text = (content or "").strip()
+    if not text:
+        raise InvalidReply("the reply was empty")
+    text = _FENCE.sub("", text).strip()
+    start = text.find("{")
+    if start < 0:
+        raise InvalidReply("the reply contained no JSON object")
+    end = _matching_brace(text, start)
+    candidate = text[start : end + 1] if end is not None else text[start:]
+    repaired = False
+    try:
+        if end is None:
+            raise ValueError("cut off")
+        data = json.loads(candidate)
+    except ValueError:
+        data = json_repair.loads(candidate)
+        repaired = True
+    if not isinstance(data, dict):
+        raise InvalidReply("the reply was not a JSON object")
+    return data, repaired
+
+
+def _matching_brace(text, start):
+    """Index of the brace closing the object that opens at `start`, or None if cut off."""
+    depth = 0
+    in_string = escaped = False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
