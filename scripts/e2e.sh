@@ -28,7 +28,16 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+pytest_pid=""
+# Let pytest stop its processes and keep their logs before the namespace goes.
+stop_pytest() {
+    if [ -n "$pytest_pid" ]; then
+        kill -INT "$pytest_pid" 2>/dev/null || true
+        wait "$pytest_pid" 2>/dev/null || true
+    fi
+    exit 130
+}
+trap stop_pytest INT TERM
 
 # Build (or find the cached) LiveKit server before entering the namespace: the build needs the Go proxy.
 bash scripts/livekit-server.sh install
@@ -43,4 +52,7 @@ ip -n "$NS" addr add 192.0.2.11/24 dev v1
 ip -n "$NS" link set v0 up
 ip -n "$NS" link set v1 up
 
-ip netns exec "$NS" .venv/bin/pytest tests/e2e -m e2e -p no:cacheprovider "$@"
+# In the background so a signal reaches the trap above while pytest runs.
+ip netns exec "$NS" .venv/bin/pytest tests/e2e -m e2e -p no:cacheprovider "$@" &
+pytest_pid=$!
+wait "$pytest_pid"

@@ -23,8 +23,16 @@ CHROMIUM = "/usr/bin/chromium"
 ANSWER = "I built payment systems in Python and Go for six years."
 # Silence around the answer: the interviewer greets first, and the pause after the
 # answer lets the end of turn be detected. Chromium plays the file in a loop.
-SILENCE_BEFORE_S = 14
+SILENCE_BEFORE_S = 25
 SILENCE_AFTER_S = 30
+
+
+_passed = set()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        _passed.add(report.nodeid)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +59,8 @@ def system(request, run_dir):
             running = start_system(stack, run_dir)
             print(f"\ne2e: system up in {time.monotonic() - started:.0f} s; artifacts in {run_dir}")
             yield running
-            failed = request.session.testsfailed > 0
+            # Interrupted or failed runs keep everything: only a full pass tidies up.
+            failed = len(_passed) < len(request.session.items)
     finally:
         if failed:
             print(f"\ne2e: FAILED; logs and screenshots kept in {run_dir}")

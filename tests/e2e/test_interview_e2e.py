@@ -1,0 +1,165 @@
+"""A whole interview through the real system: browser, web, Celery, LiveKit, agent, models.
+
+Run with `bash scripts/e2e.sh` (see conftest.py). Each step leaves a
+screenshot in the run's artifacts directory.
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.results import write_turn_results
+from tests.e2e.resume_pdf import RESUME_NAME, write_resume_pdf
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=20_000)
+
+RECRUITER = ("e2e-recruiter", "a long recruiter passphrase 42")
+# The profile check runs every model once, the first time on a cold CPU.
+CHECK_TIMEOUT_MS = 180_000
+PARSE_TIMEOUT_MS = 300_000
+# From joining to the greeting, and from the answer to its transcript, on CPU models.
+AGENT_TIMEOUT_MS = 120_000
+# Words of conftest.ANSWER that Whisper tiny.en reliably gets from espeak-ng's voice.
+ANSWER_WORDS = re.compile(r"payment", re.IGNORECASE)
+
+
+def sign_in(page, username, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
+    system, browser_context_factory, screenshots, run_dir
+):
+    admin = browser_context_factory("admin").new_page()
+
+    # The admin signs in and tests the active (embedded) profile: every service works.
+    sign_in(admin, system.admin_username, system.admin_password)
+    screenshots(admin, "admin-home")
+    admin.goto("/providers/")
+    profile = admin.locator("article.provider-active")
+    expect(profile).to_be_visible()
+    profile.get_by_role("button", name="Test connection").click()
+    expect(profile.get_by_text("every check passed")).to_be_visible(timeout=CHECK_TIMEOUT_MS)
+    for service in ("llm", "stt", "tts"):
+        expect(
+            profile.locator(f'[data-service="{service}"] [data-role="service-status"]')
+        ).to_have_text("Working")
+    expect(profile.locator(".check-fail")).to_have_count(0)
+    screenshots(admin, "admin-profile-tested")
+
+    # The admin adds a recruiter.
+    admin.goto("/users/new/")
+    admin.get_by_label("Username").fill(RECRUITER[0])
+    admin.get_by_label("Role").select_option(label="Recruiter")
+    admin.get_by_label(re.compile(r"^Password\W*$")).fill(RECRUITER[1])
+    admin.get_by_label(re.compile(r"^Password confirmation")).fill(RECRUITER[1])
+    screenshots(admin, "admin-adds-recruiter")
+    admin.get_by_role("button", name="Create user").click()
+    expect(admin.get_by_role("cell", name=RECRUITER[0])).to_be_visible()
+
+    # The recruiter uploads a PDF resume and watches it get parsed.
+    recruiter = browser_context_factory("recruiter").new_page()
+    sign_in(recruiter, *RECRUITER)
+    recruiter.goto("/candidates/")
+    pdf = write_resume_pdf(run_dir / RESUME_NAME)
+    recruiter.locator("#upload-input").set_input_files(str(pdf))
+    upload = recruiter.locator("#upload-list li").filter(has_text=RESUME_NAME)
+    expect(upload).to_have_class(re.compile(r"\bupload-ok\b"))
+    screenshots(recruiter, "recruiter-uploaded")
+    expect(upload.locator("[data-resume-id]")).to_have_text("Parsed", timeout=PARSE_TIMEOUT_MS)
+    screenshots(recruiter, "recruiter-parsed")
+    upload.get_by_role("link", name="Open candidate").click()
+    expect(recruiter.get_by_text("jordan.reyes@example.com", exact=True)).to_be_visible()
+    screenshots(recruiter, "recruiter-candidate")
+    candidate_id = re.search(r"/candidates/(\d+)/", recruiter.url).group(1)
+
+    # The recruiter creates an interview for them and keeps its live transcript open.
+    recruiter.goto(f"/interviews/new/?candidate={candidate_id}")
+    recruiter.get_by_label(re.compile("^Role title")).fill("Backend engineer")
+    recruiter.get_by_label(re.compile("^Job description")).fill(
+        "Payment services in Python and Go on PostgreSQL."
+    )
+    recruiter.get_by_role("button", name="Create interview").click()
+    join_link = recruiter.get_by_role("textbox", name="Candidate link").input_value()
+    interview_id = int(re.search(r"/interviews/(\d+)/", recruiter.url).group(1))
+    transcript = recruiter.locator("#transcript")
+    expect(transcript.locator("[data-connection]")).to_have_text("live")
+    screenshots(recruiter, "recruiter-interview-created")
+
+    # The candidate opens the link, checks the microphone, agrees and joins.
+    candidate = browser_context_factory("candidate").new_page()
+    candidate.goto(join_link)
+    candidate.get_by_role("button", name="Check my microphone").click()
+    candidate.get_by_label(re.compile("I understand and agree")).check()
+    join = candidate.get_by_role("button", name="Join the interview")
+    expect(join).to_be_enabled()
+    screenshots(candidate, "candidate-ready")
+    join.click()
+    expect(candidate.locator("#join-room")).to_be_visible()
+
+    # The interviewer greets first: the same words on the recruiter's page and in the captions.
+    first = transcript.locator(".segment").first
+    expect(first).to_have_class(re.compile(r"\bsegment-agent\b"), timeout=AGENT_TIMEOUT_MS)
+    greeting = first.locator(".segment-text").inner_text()
+    assert greeting.strip()
+    expect(candidate.locator("#captions .caption-agent").first).to_contain_text(greeting)
+    screenshots(candidate, "candidate-greeted")
+    screenshots(recruiter, "recruiter-greeted")
+
+    # The candidate's spoken answer (the fake microphone's WAV) is transcribed for the recruiter.
+    answer = transcript.locator(".segment-candidate .segment-text").first
+    expect(answer).to_have_text(ANSWER_WORDS, timeout=AGENT_TIMEOUT_MS)
+    screenshots(recruiter, "recruiter-heard-answer")
+    screenshots(candidate, "candidate-answered")
+
+    # The candidate leaves; the interview ends as completed and its report is written.
+    candidate.get_by_role("button", name="Leave the interview").click()
+    expect(candidate.get_by_text("You left the interview")).to_be_visible()
+    screenshots(candidate, "candidate-left")
+    status = recruiter.locator("[data-interview-status]")
+    reload_until(recruiter, lambda: status.inner_text() == "Completed", timeout_s=90)
+    expect(recruiter.get_by_text("Completed: The candidate left the interview.")).to_be_visible()
+    screenshots(recruiter, "recruiter-completed")
+    # Ending the interview asked for its report: the panel says it is being written.
+    expect(recruiter.locator("#report")).to_contain_text("writing the report")
+
+    record_turn_latency(system, interview_id)
+
+
+def reload_until(page, condition, *, timeout_s):
+    """Reload a server-rendered page until `condition()` holds (the part has no live updates)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{page.url} did not reach the expected state in {timeout_s} s")
+        time.sleep(2)
+        page.reload()
+
+
+TURNS_QUERY = """
+import json
+from agents.models import TurnMetrics
+rows = TurnMetrics.objects.filter(interview_id={interview_id}).order_by("turn")
+print(json.dumps([{{
+    "turn": r.turn,
+    "end_of_utterance_delay": r.end_of_utterance_delay,
+    "transcription_delay": r.transcription_delay,
+    "llm_ttft": r.llm_ttft,
+    "tts_ttfb": r.tts_ttfb,
+    "total_latency": r.total_latency,
+}} for r in rows]))
+"""
+
+
+def record_turn_latency(system, interview_id):
+    """Write the per-turn latency the agent stored for this interview to bench/results/."""
+    turns = system.query(TURNS_QUERY.format(interview_id=interview_id))
+    assert turns, "the agent stored no per-turn latency for the interview"
+    write_turn_results(turns, run_dir=system.run_dir)
