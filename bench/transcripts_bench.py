@@ -83,9 +83,13 @@ async def run(n_clients, segments, port, cookie, interview_id, server_pid):
                         done.set()
 
     ready = []
-    async with aiohttp.ClientSession() as session:
+    # aiohttp pools at most 100 connections by default; each page holds one open.
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         tasks = [asyncio.create_task(client(session)) for _ in range(n_clients)]
         while len(ready) < n_clients:
+            failed = [task for task in tasks if task.done()]
+            if failed:
+                raise RuntimeError(f"a client could not connect: {failed[0].exception()!r}")
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
         append = database_sync_to_async(transcript_append)

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
 from agents import transcripts
@@ -27,7 +27,7 @@ def interview():
 @pytest.fixture
 def redis_down(monkeypatch):
     """The channel layer points at a port where nothing listens."""
-    dead = RedisChannelLayer(hosts=[f"redis://127.0.0.1:{free_port()}/0"])
+    dead = RedisPubSubChannelLayer(hosts=[f"redis://127.0.0.1:{free_port()}/0"])
     monkeypatch.setattr(transcripts, "get_channel_layer", lambda: dead)
 
 
