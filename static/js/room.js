@@ -169,6 +169,7 @@
 
   async function leave() {
     leaving = true;
+    leaveButton.hidden = true;
     if (socket) socket.close();
     if (room) await room.disconnect();
     setAgentState("idle");
