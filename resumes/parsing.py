@@ -305,11 +305,31 @@ def find_contacts(text):
     }
 
 
+# A resume's first lines usually hold the name: two to four capitalised words.
+NAME_LINE = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[ '’.-]+[^\W\d_][^\W\d_'’.-]*){1,3}$")
+NOT_NAMES = {"curriculum vitae", "resume", "résumé", "cv", "profile", "contact"}
+
+
+def name_from_heading(text):
+    """The name in the resume's first lines, or "" when none looks like one."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    for line in lines:
+        if (
+            NAME_LINE.match(line)
+            and line.lower() not in NOT_NAMES
+            and all(word[0].isupper() for word in line.split())
+        ):
+            return line
+    return ""
+
+
 def cross_check(parsed, text):
     """Fill or correct contact details the LLM missed or invented, from the text itself."""
     found = find_contacts(text)
     basics = parsed.basics
     lowered = text.lower()
+    if not basics.name or basics.name.lower() not in lowered:
+        basics.name = name_from_heading(text) or basics.name
     if found["emails"] and (not basics.email or basics.email.lower() not in lowered):
         basics.email = found["emails"][0]
     text_digits = _digits(text)

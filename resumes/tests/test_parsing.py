@@ -9,6 +9,7 @@ from resumes.parsing import (
     decode_reply,
     find_contacts,
     merge,
+    name_from_heading,
     split_text,
 )
 from resumes.schema import ParsedResume
@@ -124,3 +125,20 @@ def test_contact_details_sent_at_the_top_level_are_moved_into_basics():
     parsed, _ = decode_reply('{"name": "Jane Doe", "email": "jane@x.com", "skills": ["Go"]}')
     assert (parsed.basics.name, parsed.basics.email) == ("Jane Doe", "jane@x.com")
     assert parsed.skills[0].name == "Go"
+
+
+def test_a_name_the_model_missed_is_taken_from_the_resume_heading():
+    text = "Jordan Reyes\njordan@example.com\nExperience\nBackend engineer at Acme"
+    parsed, _ = decode_reply('{"basics": {"email": "jordan@example.com"}, "skills": ["Go"]}')
+    assert cross_check(parsed, text).basics.name == "Jordan Reyes"
+
+
+def test_a_name_the_model_invented_is_replaced_by_the_one_in_the_text():
+    text = "Zoë O'Brien-Smith\nSenior engineer"
+    parsed, _ = decode_reply('{"basics": {"name": "John Smith"}, "skills": ["Go"]}')
+    assert cross_check(parsed, text).basics.name == "Zoë O'Brien-Smith"
+
+
+def test_a_heading_that_is_not_a_name_is_not_taken_for_one():
+    assert name_from_heading("Curriculum Vitae\nsenior engineer since 2010") == ""
+    assert name_from_heading("EXPERIENCE 2019-2024\nled a team of 5") == ""
