@@ -11,7 +11,18 @@ run: $(INSTALLED)
 	bash scripts/run.sh
 
 test: $(INSTALLED) services lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not e2e"
+	bash scripts/e2e.sh
+
+# The whole-system test: every process in a network namespace of its own (needs root).
+e2e: $(INSTALLED)
+	bash scripts/e2e.sh
+
+bench: $(INSTALLED) services
+	$(PY) bench/localmodels_bench.py
+	$(PY) bench/resumes_bench.py
+	$(PY) bench/transcripts_bench.py
+	$(PY) bench/agent_overhead_bench.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
