@@ -30,7 +30,11 @@ from dashboard.llm_json import (
     TransientLLMError,
     backoff_seconds,
     classify,
+    create_json_completion,
     json_object_from_reply,
+    list_field,
+    object_field,
+    text_field,
 )
 from dashboard.providers import openai_client
 
@@ -226,15 +230,38 @@ def transcript_for_prompt(segments):
     return text
 
 
+# The shape the server is asked to produce; Report validates what comes back.
+REPORT_SCHEMA = object_field(
+    {
+        "summary": {"type": "string", "minLength": 1, "maxLength": 1200},
+        "strengths": list_field(text_field(200), 5),
+        "concerns": list_field(text_field(200), 5),
+        "topics": list_field(
+            object_field(
+                {
+                    "topic": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "evidence": list_field(text_field(240), 3),
+                }
+            ),
+            6,
+        ),
+        "recommendation": {"type": "string", "enum": ["strong_yes", "yes", "no", "strong_no"]},
+    }
+)
+
+
 def _complete(client, *, profile, content):
     try:
-        response = client.chat.completions.create(
+        response = create_json_completion(
+            client,
+            schema_name="interview_report",
+            schema=REPORT_SCHEMA,
             model=profile.llm_model,
             messages=[
                 {"role": "system", "content": system_prompt()},
                 {"role": "user", "content": content},
             ],
-            response_format={"type": "json_object"},
             temperature=setting("REPORT_LLM_TEMPERATURE"),
             max_tokens=setting("REPORT_LLM_MAX_TOKENS"),
         )

@@ -15,6 +15,51 @@ import json_repair
 import openai
 from django.utils import timezone
 
+JSON_MODE = {"type": "json_object"}
+
+
+def structured_output(name, schema):
+    """A response_format that constrains the reply to `schema`.
+
+    vLLM, llama.cpp and Ollama compile it into a grammar, so even a small
+    model returns the right shape, and bounded lists and strings keep it from
+    repeating itself until max_tokens.
+    """
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+
+
+def create_json_completion(client, *, schema_name, schema, **request):
+    """chat.completions.create with the reply constrained to `schema`.
+
+    A server that rejects json_schema (HTTP 400 about response_format) is asked
+    again in plain JSON mode; the caller validates the reply either way.
+    """
+    try:
+        return client.chat.completions.create(
+            response_format=structured_output(schema_name, schema), **request
+        )
+    except openai.BadRequestError as exc:
+        if "response_format" not in str(exc) and "json_schema" not in str(exc):
+            raise
+    return client.chat.completions.create(response_format=JSON_MODE, **request)
+
+
+def text_field(max_length):
+    return {"type": "string", "maxLength": max_length}
+
+
+def list_field(items, max_items):
+    return {"type": "array", "items": items, "maxItems": max_items}
+
+
+def object_field(properties, *, required=None):
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
 
 class TransientLLMError(Exception):
     """Worth retrying later: connection refused, timeout, 429, 5xx."""

@@ -20,10 +20,8 @@ TURNS = [
 
 @pytest.mark.django_db
 def test_the_embedded_model_writes_a_report_of_the_expected_form(localmodels_url, settings):
-    # Short replies and a long timeout keep a CPU-only run of the tiny model in bounds.
-    settings.REPORT_LLM_MAX_TOKENS = 200
+    # A long timeout keeps a CPU-only run on a busy machine in bounds.
     settings.REPORT_LLM_TIMEOUT_SECONDS = 300
-    settings.REPORT_INVALID_REPLY_RETRIES = 1
     profile = ProviderProfile(name="Embedded", **profile_default_values(models_url=localmodels_url))
     interview = make_interview(
         status=Interview.Status.COMPLETED,
@@ -37,13 +35,8 @@ def test_the_embedded_model_writes_a_report_of_the_expected_form(localmodels_url
 
     interview.refresh_from_db()
     assert outcome is None, interview.report_error
-    # A 135M-parameter model rarely manages the report's form; when it doesn't,
-    # nothing half-valid is stored and the page gets the reason.
-    if interview.report_status == Interview.ReportStatus.FAILED:
-        assert "did not reply with a usable report after 2 tries" in interview.report_error
-        assert interview.report == {}
-        return
-    assert interview.report_status == Interview.ReportStatus.READY
+    # Structured output holds even a 135M-parameter model to the report's form.
+    assert interview.report_status == Interview.ReportStatus.READY, interview.report_error
     report = interview.report
     assert report["summary"].strip()
     assert report["recommendation"] in RECOMMENDATIONS

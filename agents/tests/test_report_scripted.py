@@ -76,9 +76,31 @@ def test_a_fenced_reply_with_trailing_text_is_stored_with_only_real_quotes_as_ev
     assert topic["unverified_evidence"] == ["I invented quantum sorting"]
 
     [request] = fake_openai.requests["chat"]
-    assert request["response_format"] == {"type": "json_object"}
+    assert request["response_format"]["type"] == "json_schema"
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["recommendation"]["enum"] == [
+        "strong_yes",
+        "yes",
+        "no",
+        "strong_no",
+    ]
     assert "rewrote the payments service" in request["messages"][1]["content"]
     assert "Backend engineer" in request["messages"][1]["content"]
+
+
+def test_a_server_without_structured_output_is_asked_in_json_mode(interview, fake_openai):
+    fake_openai.script(
+        "chat",
+        Reply.error(400, "response_format type json_schema is not supported"),
+        Reply(content=json.dumps(GOOD)),
+    )
+    assert report_write(interview_id=interview.pk) is None
+
+    interview.refresh_from_db()
+    assert interview.report_status == Interview.ReportStatus.READY
+    first, second = fake_openai.requests["chat"]
+    assert first["response_format"]["type"] == "json_schema"
+    assert second["response_format"] == {"type": "json_object"}
 
 
 def test_a_malformed_reply_is_asked_again_and_only_the_good_one_is_stored(interview, fake_openai):
