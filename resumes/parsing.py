@@ -23,7 +23,11 @@ from dashboard.llm_json import (
     InvalidReply,
     PermanentLLMError,
     classify,
+    create_json_completion,
     json_object_from_reply,
+    list_field,
+    object_field,
+    text_field,
 )
 from dashboard.providers import openai_client
 from resumes.schema import Basics, ParsedResume, Profile
@@ -152,17 +156,104 @@ def _parse_chunk(client, *, profile, content, run):
     )
 
 
+def _dates():
+    return {"startDate": text_field(20), "endDate": text_field(20)}
+
+
+# The JSON Resume shape the server is asked to produce, with every list and
+# string bounded; ParsedResume validates what comes back. Fields may be left
+# out, so a model can skip what the resume does not say.
+RESUME_SCHEMA = object_field(
+    {
+        "basics": object_field(
+            {
+                "name": text_field(100),
+                "label": text_field(120),
+                "email": text_field(120),
+                "phone": text_field(40),
+                "url": text_field(200),
+                "summary": text_field(600),
+                "location": object_field(
+                    {
+                        "city": text_field(80),
+                        "region": text_field(80),
+                        "countryCode": text_field(8),
+                    },
+                    required=[],
+                ),
+                "profiles": list_field(
+                    object_field({"network": text_field(40), "url": text_field(200)}, required=[]),
+                    5,
+                ),
+            },
+            required=["name"],
+        ),
+        "work": list_field(
+            object_field(
+                {
+                    "name": text_field(120),
+                    "position": text_field(120),
+                    **_dates(),
+                    "summary": text_field(400),
+                    "highlights": list_field(text_field(200), 4),
+                },
+                required=["name", "position"],
+            ),
+            8,
+        ),
+        "education": list_field(
+            object_field(
+                {
+                    "institution": text_field(120),
+                    "area": text_field(120),
+                    "studyType": text_field(60),
+                    **_dates(),
+                },
+                required=["institution"],
+            ),
+            5,
+        ),
+        "skills": list_field(
+            object_field(
+                {"name": text_field(60), "keywords": list_field(text_field(40), 6)},
+                required=["name"],
+            ),
+            20,
+        ),
+        "languages": list_field(
+            object_field({"language": text_field(40), "fluency": text_field(40)}, required=[]), 6
+        ),
+        "projects": list_field(
+            object_field({"name": text_field(120), "description": text_field(300)}, required=[]),
+            5,
+        ),
+        "certificates": list_field(
+            object_field(
+                {"name": text_field(120), "issuer": text_field(120), "date": text_field(20)},
+                required=[],
+            ),
+            5,
+        ),
+        "summary": text_field(600),
+        "total_years_experience": {"type": "number", "minimum": 0, "maximum": 70},
+    },
+    required=["basics", "work", "education", "skills", "summary", "total_years_experience"],
+)
+
+
 def _complete(client, *, profile, content, run, retry):
     started = time.perf_counter()
     run.llm_calls += 1
     try:
-        response = client.chat.completions.create(
+        response = create_json_completion(
+            client,
+            schema_name="resume",
+            schema=RESUME_SCHEMA,
             model=profile.llm_model,
             messages=[
                 {"role": "system", "content": system_prompt()},
                 {"role": "user", "content": f"Resume text:\n\n{content}"},
             ],
-            response_format={"type": "json_object"},
             # Slightly warmer on a retry so a bad reply is not simply repeated.
             temperature=min(0.2, setting("RESUME_LLM_TEMPERATURE") + (0.1 if retry else 0)),
             max_tokens=setting("RESUME_LLM_MAX_TOKENS"),

@@ -80,7 +80,9 @@ def test_the_request_asks_for_json_with_a_low_temperature_and_a_token_cap(
     run_attempt(upload(files.text_file()))
     (request,) = fake_openai.requests["chat"]
     assert request["model"] == "fake-model"
-    assert request["response_format"] == {"type": "json_object"}
+    assert request["response_format"]["type"] == "json_schema"
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert {"basics", "work", "education", "skills"} <= set(schema["properties"])
     assert 0 <= request["temperature"] <= 0.2
     assert request["max_tokens"] > 0
     system, user = request["messages"]
@@ -90,6 +92,20 @@ def test_the_request_asks_for_json_with_a_low_temperature_and_a_token_cap(
         assert f'"{key}"' in system["content"]
     assert "jane.doe@example.com" in user["content"]
     assert request["_authorization"] == "Bearer sk-test-secret-123"
+
+
+def test_a_server_without_structured_output_is_asked_in_json_mode(fake_openai, fake_profile):
+    fake_openai.script(
+        "chat",
+        Reply.error(400, "Unsupported response_format: json_schema"),
+        Reply(content=json.dumps(REPLY)),
+    )
+    resume = upload(files.text_file())
+    run_attempt(resume)
+    assert resume.status == Resume.Status.PARSED
+    first, second = fake_openai.requests["chat"]
+    assert first["response_format"]["type"] == "json_schema"
+    assert second["response_format"] == {"type": "json_object"}
 
 
 def test_a_fenced_reply_is_unwrapped(fake_openai, fake_profile):
