@@ -127,8 +127,11 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     reload_until(recruiter, lambda: status.inner_text() == "Completed", timeout_s=90)
     expect(recruiter.get_by_text("Completed: The candidate left the interview.")).to_be_visible()
     screenshots(recruiter, "recruiter-completed")
-    # Ending the interview asked for its report: the panel says it is being written.
-    expect(recruiter.locator("#report")).to_contain_text("writing the report")
+    # Ending the interview asked for its report; it appears once the worker has written it.
+    recommendation = recruiter.locator("#report [data-recommendation]")
+    reload_until(recruiter, lambda: recommendation.count() == 1, timeout_s=240)
+    expect(recruiter.locator("#report")).to_contain_text("Recommendation:")
+    screenshots(recruiter, "recruiter-report")
 
     record_turn_latency(system, interview_id)
 
