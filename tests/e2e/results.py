@@ -3,9 +3,9 @@
 import json
 import os
 import platform
-import statistics
 import time
 
+from agents.metrics import percentile
 from tests.e2e.system import BASE_DIR
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -18,13 +18,6 @@ PARTS = [
 ]
 
 
-def _quantile(values, q):
-    values = sorted(values)
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
-
-
 def summarise(turns):
     summary = {}
     for key, _label in PARTS:
@@ -32,8 +25,8 @@ def summarise(turns):
         if values:
             summary[key] = {
                 "n": len(values),
-                "p50": round(_quantile(values, 0.5), 3),
-                "p90": round(_quantile(values, 0.9), 3),
+                "p50": round(percentile(values, 0.5), 3),
+                "p90": round(percentile(values, 0.9), 3),
                 "max": round(max(values), 3),
             }
     return summary

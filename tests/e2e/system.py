@@ -22,6 +22,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.livekit_netns import CONFIG as LIVEKIT_CONFIG
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 NODE_IP = "192.0.2.10"
@@ -198,22 +200,6 @@ def start_postgres(stack, run_dir):
             + log_path.read_text(errors="replace")[-3000:]
         ) from exc
     return f"postgres://postgres@127.0.0.1:{port}/e2e"
-
-
-LIVEKIT_CONFIG = """\
-port: {port}
-bind_addresses: [0.0.0.0]
-rtc:
-  tcp_port: {tcp_port}
-  udp_port: {udp_port}
-  use_external_ip: false
-  node_ip: {node_ip}
-  enable_loopback_candidate: false
-keys:
-  {key}: {secret}
-logging:
-  level: info
-"""
 
 
 def livekit_binary():
