@@ -10,9 +10,10 @@ INSTALLED := $(VENV)/.installed
 run: $(INSTALLED)
 	bash scripts/run.sh
 
+# The whole-system interview first: it fails fastest when parts don't fit together.
 test: $(INSTALLED) services lint
-	$(VENV)/bin/pytest -m "not e2e"
 	bash scripts/e2e.sh
+	$(VENV)/bin/pytest -m "not e2e"
 
 # The whole-system test: every process in a network namespace of its own (needs root).
 e2e: $(INSTALLED)
