@@ -401,6 +401,7 @@ class InterviewRun:
         self.recorder = InterviewRecorder(self.interview_id) if self.interview_id else None
         self.session = None
         self.ended = asyncio.Event()
+        self.finishing = None
         self.timers = []
 
     async def _mark(self, service, **kwargs):
@@ -499,7 +500,7 @@ class InterviewRun:
             logger.info("candidate of interview %s is back", self.interview_id)
 
     def _on_close(self, event):
-        asyncio.create_task(self._finish(event))
+        self.finishing = asyncio.create_task(self._finish(event))
 
     async def _finish(self, event):
         if self.ended.is_set():
@@ -517,6 +518,11 @@ class InterviewRun:
         self.ctx.shutdown(reason)
 
     async def _on_shutdown(self, reason=""):
+        if self.finishing is not None:
+            # The room closing also shuts the job down; the process must not exit
+            # while the final status and the report request are still being sent.
+            await self.finishing
+            return
         # The worker stopping mid-interview is a failure; after a normal end this changes nothing.
         if not self.ended.is_set():
             await self._mark(
