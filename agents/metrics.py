@@ -85,6 +85,21 @@ def percentile(values, fraction):
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def latency_stats(turns, keys, *, digits=3):
+    """{key: {"n", "p50", "p90", "max"}} over the turns (dicts) that have a value for each key."""
+    stats = {}
+    for key in keys:
+        values = [turn[key] for turn in turns if turn.get(key) is not None]
+        if values:
+            stats[key] = {
+                "n": len(values),
+                "p50": round(percentile(values, 0.5), digits),
+                "p90": round(percentile(values, 0.9), digits),
+                "max": round(max(values), digits),
+            }
+    return stats
+
+
 def latency_summary(values):
     if not values:
         return None

@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,7 @@ from livekit.agents.voice import io  # noqa: E402
 from livekit.plugins import openai as lk_openai  # noqa: E402
 from livekit.plugins import silero  # noqa: E402
 
+from agents.metrics import latency_stats  # noqa: E402
 from localmodels.pytest_plugin import run_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -353,24 +353,8 @@ async def run_bare(profile, vad, answers, sample_rate, instructions, greeting):
     )
 
 
-def quantile(values, q):
-    values = sorted(values)
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
-
-
 def summarise(turns):
-    out = {}
-    for part in PARTS:
-        values = [t[part] for t in turns if t.get(part) is not None]
-        if values:
-            out[part] = {
-                "n": len(values),
-                "p50": round(quantile(values, 0.5), 4),
-                "p90": round(quantile(values, 0.9), 4),
-            }
-    return out
+    return latency_stats(turns, PARTS, digits=4)
 
 
 async def bench(rounds, turns_per_round, workdir):

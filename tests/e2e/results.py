@@ -5,7 +5,7 @@ import os
 import platform
 import time
 
-from agents.metrics import percentile
+from agents.metrics import latency_stats
 from tests.e2e.system import BASE_DIR
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -19,17 +19,7 @@ PARTS = [
 
 
 def summarise(turns):
-    summary = {}
-    for key, _label in PARTS:
-        values = [turn[key] for turn in turns if turn.get(key) is not None]
-        if values:
-            summary[key] = {
-                "n": len(values),
-                "p50": round(percentile(values, 0.5), 3),
-                "p90": round(percentile(values, 0.9), 3),
-                "max": round(max(values), 3),
-            }
-    return summary
+    return latency_stats(turns, [key for key, _label in PARTS])
 
 
 def write_turn_results(turns, *, run_dir):
