@@ -474,16 +474,24 @@ class InterviewRun:
         await self.end()
 
     async def end(self):
-        """Close the session once; the close handler records the outcome."""
+        """End once the words in progress (the closing ones) have been spoken."""
+        self.close(drain=True)
+
+    def close(self, *, drain):
+        """Close the session once; the close handler records the outcome.
+
+        Without `drain` the speech in progress is cut off: with nobody left in the room a
+        long reply would otherwise hold the final status back for as long as it takes to say.
+        """
         if self.session is not None and not self.ended.is_set():
-            self.session.shutdown(drain=True)
+            self.session.shutdown(drain=drain)
 
     def _on_participant_left(self, participant: rtc.RemoteParticipant):
         if participant.identity != self.identity:
             return
         if participant.disconnect_reason == rtc.DisconnectReason.CLIENT_INITIATED:
             self.state.end_reason = self.state.end_reason or "The candidate left the interview."
-            asyncio.create_task(self.end())
+            self.close(drain=False)
         else:
             self.timers.append(asyncio.create_task(self._wait_for_return()))
 
@@ -493,7 +501,7 @@ class InterviewRun:
             self.state.end_reason = (
                 self.state.end_reason or "The candidate's connection dropped and did not return."
             )
-            await self.end()
+            self.close(drain=False)
 
     def _on_participant_joined(self, participant: rtc.RemoteParticipant):
         if participant.identity == self.identity:

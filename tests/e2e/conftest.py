@@ -27,6 +27,9 @@ SILENCE_BEFORE_S = 25
 SILENCE_AFTER_S = 30
 
 
+TAILED_ON_FAILURE = ("agent", "celery", "web", "browser-console")
+FAILURE_TAIL_LINES = 60
+
 _passed = set()
 
 
@@ -63,6 +66,12 @@ def system(request, run_dir):
             failed = len(_passed) < len(request.session.items)
     finally:
         if failed:
+            # CI keeps only what is printed: the end of the logs that usually say why.
+            for name in TAILED_ON_FAILURE:
+                log = run_dir / f"{name}.log"
+                if log.exists():
+                    tail = log.read_text(errors="replace").splitlines()[-FAILURE_TAIL_LINES:]
+                    print(f"\n----- last lines of {name}.log -----\n" + "\n".join(tail))
             print(f"\ne2e: FAILED; logs and screenshots kept in {run_dir}")
         else:
             # Logs only matter when something went wrong; screenshots and numbers stay.
