@@ -119,6 +119,11 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     screenshots(recruiter, "recruiter-heard-answer")
     screenshots(candidate, "candidate-answered")
 
+    # The interviewer replies; the recruiter sees how long the candidate waited for it.
+    latency = recruiter.locator("#latency")
+    reload_until(recruiter, lambda: "1 answered turn" in latency.inner_text(), timeout_s=90)
+    screenshots(recruiter, "recruiter-latency")
+
     # The candidate leaves; the interview ends as completed and its report is written.
     candidate.get_by_role("button", name="Leave the interview").click()
     expect(candidate.get_by_text("You left the interview")).to_be_visible()
