@@ -21,8 +21,8 @@ LINK_UNUSABLE = 4410
 
 
 class _InterviewEventsConsumer(AsyncJsonWebsocketConsumer):
-    # Events of the interview's group this page may see, besides segments.
-    forwards_status = False
+    # Whether this page may see the interview's status and page updates, besides captions.
+    recruiter_view = False
 
     async def connect(self):
         interview_id, code = await self.authorize()
@@ -84,16 +84,20 @@ class _InterviewEventsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "agent_state", "state": event["state"]})
 
     async def interview_status(self, event):
-        if self.forwards_status:
+        if self.recruiter_view:
             await self.send_json(
                 {"type": "status", "status": event["status"], "reason": event["reason"]}
             )
+
+    async def interview_changed(self, event):
+        if self.recruiter_view:
+            await self.send_json({"type": "changed", "part": event["part"]})
 
 
 class InterviewTranscriptConsumer(_InterviewEventsConsumer):
     """The recruiter's live view of one interview."""
 
-    forwards_status = True
+    recruiter_view = True
 
     async def authorize(self):
         user = self.scope.get("user")

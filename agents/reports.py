@@ -24,6 +24,7 @@ from django.utils import timezone
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agents.models import Interview, TranscriptSegment
+from agents.transcripts import interview_part_changed
 from dashboard.llm_json import (
     InvalidReply,
     PermanentLLMError,
@@ -126,6 +127,7 @@ def report_request(*, interview_id):
     Interview.objects.filter(pk=interview_id).update(
         report_status=Interview.ReportStatus.PENDING, report_error=""
     )
+    interview_part_changed(interview_id=interview_id, part="report")
     from agents.tasks import interview_report_write
 
     transaction.on_commit(lambda: interview_report_write.delay(interview_id))
@@ -160,6 +162,7 @@ def report_write(*, interview_id, retries_done=0):
         Interview.objects.filter(pk=interview_id).update(
             report_error=f"{exc} Trying again in {delay:.0f} s."
         )
+        interview_part_changed(interview_id=interview_id, part="report")
         return RetryIn(delay)
     except PermanentLLMError as exc:
         _report_fail(interview_id, str(exc))
@@ -169,6 +172,7 @@ def report_write(*, interview_id, retries_done=0):
         report_status=Interview.ReportStatus.READY,
         report_error="",
     )
+    interview_part_changed(interview_id=interview_id, part="report")
     return None
 
 
@@ -176,6 +180,7 @@ def _report_fail(interview_id, reason):
     Interview.objects.filter(pk=interview_id).update(
         report_status=Interview.ReportStatus.FAILED, report_error=reason
     )
+    interview_part_changed(interview_id=interview_id, part="report")
 
 
 def report_generate(*, profile, interview, segments):
@@ -313,6 +318,7 @@ def report_update(*, interview, changes, user):
         "edited_at": timezone.now().isoformat(),
     }
     interview.save(update_fields=["report"])
+    interview_part_changed(interview_id=interview.pk, part="report")
     return interview
 
 

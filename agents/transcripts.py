@@ -102,6 +102,17 @@ def interview_status_broadcast(*, interview_id, status, reason=""):
     )
 
 
+# Server-rendered parts of the recruiter's interview page that the page fetches again
+# when told they changed (status changes arrive as interview.status).
+PAGE_PARTS = ("latency", "report")
+
+
+def interview_part_changed(*, interview_id, part):
+    if part not in PAGE_PARTS:
+        raise ValueError(f"Unknown page part {part!r}.")
+    _send_after_commit(interview_id, {"type": "interview.changed", "part": part})
+
+
 def turn_metrics_record(
     *,
     interview_id,
@@ -126,6 +137,7 @@ def turn_metrics_record(
             "total_latency": total_latency,
         },
     )
+    interview_part_changed(interview_id=interview_id, part="latency")
     return metrics
 
 

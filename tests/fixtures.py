@@ -1,6 +1,10 @@
+import sys
+
 import pytest
 
 from dashboard.models import User
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -116,3 +120,33 @@ def scheduled_interview(interview_profile, interview_candidate, recruiter):
         max_duration_minutes=15,
         created_by=recruiter,
     )
+
+
+@pytest.fixture
+def web_server(transactional_db, tmp_path):
+    """The ASGI app (HTTP and WebSockets) served by uvicorn on the test database."""
+    from tests.processes import child_env, free_port, running, wait_for_port
+
+    port = free_port()
+    args = [
+        sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+    with running(args, env=child_env(), log_path=tmp_path / "web.log"):
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def page():
+    """A page in headless Chromium (Debian's)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        yield browser.new_page()
+        browser.close()

@@ -1,10 +1,12 @@
 import threading
 
 import pytest
+from channels.db import database_sync_to_async
 from django.db import connection
 
 from agents import consumers
 from agents.models import Interview, TranscriptSegment
+from agents.reports import report_write
 from agents.tests.transcript_support import (
     append_segment,
     close_worker_connections,
@@ -15,9 +17,11 @@ from agents.tests.transcript_support import (
 )
 from agents.transcripts import (
     agent_state_broadcast,
+    interview_part_changed,
     interview_status_broadcast,
     transcript_append,
     transcript_broadcast_interim,
+    turn_metrics_record,
 )
 from dashboard.models import User
 
@@ -215,6 +219,23 @@ async def test_the_recruiter_sees_captions_agent_state_and_status(interview, rec
     await socket.disconnect()
 
 
+async def test_the_recruiter_page_is_told_which_of_its_parts_changed(interview, recruiter_cookie):
+    socket = communicator(f"/ws/interviews/{interview.pk}/?after=0", cookie=recruiter_cookie)
+    assert (await socket.connect())[0]
+    await _sync(turn_metrics_record)(interview_id=interview.pk, turn=1, llm_ttft=0.5, tts_ttfb=0.2)
+    await _sync(report_write)(interview_id=await _pending_report(interview.pk))
+    assert await socket.receive_json_from() == {"type": "changed", "part": "latency"}
+    # No transcript to write it from: the report fails, and the page is told.
+    assert await socket.receive_json_from() == {"type": "changed", "part": "report"}
+    await socket.disconnect()
+
+
+@database_sync_to_async
+def _pending_report(interview_id):
+    Interview.objects.filter(pk=interview_id).update(report_status=Interview.ReportStatus.PENDING)
+    return interview_id
+
+
 async def test_the_candidate_link_gives_captions_of_its_own_interview_only():
     mine = await _make(secret="my-secret")
     other = await _make(secret="their-secret")
@@ -225,12 +246,13 @@ async def test_the_candidate_link_gives_captions_of_its_own_interview_only():
     await _sync(agent_state_broadcast)(interview_id=other.pk, state="speaking")
     await append_segment(mine.pk, "Tell me about yourself.", speaker="agent")
     await _sync(interview_status_broadcast)(interview_id=mine.pk, status="completed")
+    await _sync(interview_part_changed)(interview_id=mine.pk, part="report")
     await _sync(agent_state_broadcast)(interview_id=mine.pk, state="listening")
 
     first = await socket.receive_json_from()
     assert first["type"] == "segment"
     assert first["text"] == "Tell me about yourself."
-    # The status event is for recruiters; the candidate's page gets captions only.
+    # Status and page updates are for recruiters; the candidate's page gets captions only.
     assert await socket.receive_json_from() == {"type": "agent_state", "state": "listening"}
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()

@@ -1,48 +1,18 @@
 """The candidate page in a real browser: uploads with progress, then chips that update live."""
 
 import json
-import sys
 
 import pytest
 
 from resumes.tests import files
 from resumes.tests.conftest import make_profile
 from tests.fake_openai import Reply
-from tests.processes import child_env, free_port, running, wait_for_port
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def web_server(transactional_db, tmp_path):
-    port = free_port()
-    args = [
-        sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-    ]  # fmt: skip
-    with running(args, env=child_env(), log_path=tmp_path / "web.log"):
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def scripted_profile(transactional_db, fake_openai):
     # Before the browser starts: Playwright's event loop forbids database calls after.
     return make_profile(fake_openai.url)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield browser.new_page()
-        browser.close()
 
 
 def test_a_recruiter_uploads_two_files_and_watches_the_resume_get_parsed(

@@ -61,9 +61,63 @@
       interim.textContent = (speakers[message.speaker] || message.speaker) + ": " + message.text + "…";
       interim.hidden = false;
     } else if (message.type === "agent_state") agentState.textContent = "interviewer: " + message.state;
-    else if (message.type === "status") {
-      agentState.textContent = "interview " + message.status + (message.reason ? ": " + message.reason : "");
-    }
+    else if (message.type === "status") refreshParts("status");
+    else if (message.type === "changed") refreshParts(message.part);
+  }
+
+  // The status, latency and report parts are rendered by the server: when one changes,
+  // the page fetches itself again and swaps that part in, leaving the transcript alone.
+  // A part the recruiter is working in (focus, a form with their edits) is left as it is.
+  var stale = {};
+  var fetching = false;
+
+  document.addEventListener("input", function (event) {
+    if (event.target.form) event.target.form.dataset.edited = "true";
+  });
+
+  function inUse(part) {
+    return part.contains(document.activeElement) || part.querySelector("form[data-edited]");
+  }
+
+  function swap(current, replacement) {
+    // Sections the recruiter opened stay open.
+    var opened = current.querySelectorAll("details");
+    replacement.querySelectorAll("details").forEach(function (details, index) {
+      if (opened[index] && opened[index].open) details.open = true;
+    });
+    current.replaceWith(replacement);
+  }
+
+  function refreshParts(name) {
+    stale[name] = true;
+    if (fetching) return;
+    var names = Object.keys(stale);
+    stale = {};
+    fetching = true;
+    fetch(location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        names.forEach(function (part) {
+          var selector = '[data-live-part="' + part + '"]';
+          var current = document.querySelectorAll(selector);
+          var replacements = fresh.querySelectorAll(selector);
+          current.forEach(function (element, index) {
+            if (replacements[index] && !inUse(element)) swap(element, document.adoptNode(replacements[index]));
+          });
+        });
+      })
+      .catch(function () {
+        // The next change, or a reload, brings the part up to date.
+      })
+      .then(function () {
+        fetching = false;
+        var next = Object.keys(stale)[0];
+        if (next) { delete stale[next]; refreshParts(next); }
+      });
   }
 
   function connect() {

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.system import BASE_DIR, start_system
+from tests.fixtures import CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 # The candidate's spoken answer. Distinctive words that Whisper tiny gets right from espeak-ng.
 ANSWER = "I built payment systems in Python and Go for six years."
 # Silence around the answer: the interviewer greets first, and the pause after the
