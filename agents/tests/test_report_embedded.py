@@ -1,7 +1,7 @@
 import pytest
 
 from agents.models import Interview
-from agents.reports import RECOMMENDATIONS, report_write
+from agents.reports import RECOMMENDATIONS, report_write, system_prompt
 from agents.services import profile_snapshot
 from agents.tests.transcript_support import make_interview
 from agents.transcripts import transcript_append
@@ -41,6 +41,10 @@ def test_the_embedded_model_writes_a_report_of_the_expected_form(localmodels_url
     assert report["summary"].strip()
     assert report["recommendation"] in RECOMMENDATIONS
     assert all(isinstance(item, str) for item in report["strengths"] + report["concerns"])
+    # The model writes about this interview, not back the instructions it was given.
+    instructions = system_prompt().lower()
+    written = report["strengths"] + report["concerns"] + [t["topic"] for t in report["topics"]]
+    assert not [item for item in written if item.lower().strip(" .") in instructions], report
     said = " ".join(text.lower() for _speaker, text in TURNS)
     for topic in report["topics"]:
         assert 1 <= topic["score"] <= 5
