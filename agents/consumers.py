@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.models import Interview
+from agents.selectors import ENDED_STATUSES
 from agents.transcripts import interview_group, segments_after
 
 FORBIDDEN = 4403
@@ -88,6 +89,9 @@ class _InterviewEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(
                 {"type": "status", "status": event["status"], "reason": event["reason"]}
             )
+        elif event["status"] in ENDED_STATUSES:
+            # The candidate learns that it ended, not why: reasons name the team's servers.
+            await self.send_json({"type": "ended", "status": event["status"]})
 
     async def interview_changed(self, event):
         if self.recruiter_view:

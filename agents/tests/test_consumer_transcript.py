@@ -245,14 +245,18 @@ async def test_the_candidate_link_gives_captions_of_its_own_interview_only():
     await append_segment(other.pk, "someone else's interview")
     await _sync(agent_state_broadcast)(interview_id=other.pk, state="speaking")
     await append_segment(mine.pk, "Tell me about yourself.", speaker="agent")
-    await _sync(interview_status_broadcast)(interview_id=mine.pk, status="completed")
+    await _sync(interview_status_broadcast)(interview_id=mine.pk, status="live")
+    await _sync(interview_status_broadcast)(
+        interview_id=mine.pk, status="completed", reason="The candidate left."
+    )
     await _sync(interview_part_changed)(interview_id=mine.pk, part="report")
     await _sync(agent_state_broadcast)(interview_id=mine.pk, state="listening")
 
     first = await socket.receive_json_from()
     assert first["type"] == "segment"
     assert first["text"] == "Tell me about yourself."
-    # Status and page updates are for recruiters; the candidate's page gets captions only.
+    # The candidate learns the interview is over, without the recruiter's reason or page updates.
+    assert await socket.receive_json_from() == {"type": "ended", "status": "completed"}
     assert await socket.receive_json_from() == {"type": "agent_state", "state": "listening"}
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()

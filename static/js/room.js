@@ -14,7 +14,13 @@
   const avatar = document.getElementById("avatar");
   const STATE_LABELS = {
     initializing: "getting ready…", idle: "waiting", listening: "listening",
-    thinking: "thinking…", speaking: "speaking",
+    thinking: "thinking…", speaking: "speaking", ended: "the interview has ended",
+  };
+  const ENDED_MESSAGES = {
+    completed: "The interview is over. Thank you for your time!",
+    failed: "The interview had to stop because of a technical problem. The recruiter can see what happened and will be in touch.",
+    cancelled: "The recruiter cancelled this interview.",
+    expired: "This interview link has expired. Please ask the recruiter for a new one.",
   };
   let micOk = false;
   let room = null;
@@ -89,8 +95,8 @@
         interim.textContent = data.text;
       } else if (data.type === "agent_state") {
         setAgentState(data.state);
-      } else if (data.type === "status" && ["completed", "failed", "cancelled"].includes(data.status)) {
-        show(data.status === "completed" ? "The interview is over. Thank you!" : (data.reason || "The interview has ended."), data.status !== "completed");
+      } else if (data.type === "ended") {
+        finish(ENDED_MESSAGES[data.status] || ENDED_MESSAGES.completed, data.status !== "completed");
       }
     });
     socket.addEventListener("open", () => { attempt = 0; });
@@ -167,13 +173,18 @@
     connectCaptions();
   }
 
-  async function leave() {
+  async function finish(text, isError) {
     leaving = true;
     leaveButton.hidden = true;
     if (socket) socket.close();
     if (room) await room.disconnect();
-    setAgentState("idle");
-    show("You left the interview. Thank you for your time!", false);
+    setAgentState("ended");
+    highlightSpeakers([]);
+    show(text, isError);
+  }
+
+  function leave() {
+    return finish("You left the interview. Thank you for your time!", false);
   }
 
   joinButton.addEventListener("click", join);

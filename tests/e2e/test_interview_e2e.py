@@ -127,6 +127,7 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     # The candidate leaves; the interview ends as completed and its report is written.
     candidate.get_by_role("button", name="Leave the interview").click()
     expect(candidate.get_by_text("You left the interview")).to_be_visible()
+    expect(candidate.locator("#agent-state")).to_have_text("the interview has ended")
     screenshots(candidate, "candidate-left")
     # The recruiter's page follows without a reload.
     expect(recruiter.locator("[data-interview-status]")).to_have_text("Completed", timeout=90_000)
