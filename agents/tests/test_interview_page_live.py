@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 from agents.models import Interview
 from agents.services import interview_mark_completed, profile_snapshot
 from agents.tests.transcript_support import make_interview
+from agents.tests.worker_support import scripted_profile
 from agents.transcripts import transcript_append, turn_metrics_record
-from dashboard.models import ProviderProfile
-from dashboard.services import profile_default_values
 from tests.fake_openai import Reply
 
 REPORT = {
@@ -27,9 +26,7 @@ REPORT = {
 @pytest.fixture
 def live_interview(transactional_db, fake_openai):
     # Made before the browser starts: Playwright's event loop forbids database calls after.
-    profile = ProviderProfile(name="Scripted", **profile_default_values(models_url="http://x"))
-    for service in ("llm", "stt", "tts"):
-        setattr(profile, f"{service}_base_url", fake_openai.url)
+    profile = scripted_profile(fake_openai.url)
     interview = make_interview(
         status=Interview.Status.LIVE, profile_snapshot=profile_snapshot(profile)
     )

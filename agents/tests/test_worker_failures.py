@@ -1,42 +1,15 @@
 """A model endpoint failing mid-interview: retries, a spoken apology, then a recorded failure."""
 
 import asyncio
-import time
 
 from livekit.agents import AgentSession, CloseEvent, CloseReason
 
-from agents.interviewer import InterviewBrief, Interviewer, InterviewState, prompt
+from agents.interviewer import Interviewer, InterviewState, prompt
 from agents.models import Interview
+from agents.tests.worker_support import BRIEF, scripted_profile, until
 from agents.worker import FailureGuard, connect_options, interview_outcome
-from dashboard.models import ProviderProfile
 from dashboard.providers import agent_plugins
-from dashboard.services import profile_default_values
 from tests.fake_openai import Reply
-
-
-def _profile(fake_openai):
-    profile = ProviderProfile(name="scripted", **profile_default_values(models_url="http://x"))
-    for service in ("llm", "stt", "tts"):
-        setattr(profile, f"{service}_base_url", fake_openai.url)
-    return profile
-
-
-BRIEF = InterviewBrief(
-    interview_id=None,
-    candidate_name="Grace",
-    role_title="Backend engineer",
-    job_description="",
-    resume={},
-    max_duration_minutes=10,
-    persona="You are Alex.",
-)
-
-
-async def _until(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 def _spoken(session):
@@ -48,7 +21,7 @@ def _spoken(session):
 
 
 async def test_a_failing_llm_is_retried_then_apologised_for_then_fails_the_interview(fake_openai):
-    profile = _profile(fake_openai)
+    profile = scripted_profile(fake_openai.url)
     fake_openai.script("chat", Reply(content="Hello Grace, welcome."))
     fake_openai.defaults["chat"] = Reply.error(503, "The model is overloaded.")
     state = InterviewState(brief=BRIEF)
@@ -64,17 +37,17 @@ async def test_a_failing_llm_is_retried_then_apologised_for_then_fails_the_inter
     ):
         FailureGuard(session, state=state, profile=profile, recorder=None, end=end)
         await session.start(Interviewer(BRIEF))
-        await _until(lambda: _spoken(session) == ["Hello Grace, welcome."])
+        await until(lambda: _spoken(session) == ["Hello Grace, welcome."])
 
         session.generate_reply(user_input="I built payment systems.")
-        await _until(lambda: prompt("apology.txt") in _spoken(session))
+        await until(lambda: prompt("apology.txt") in _spoken(session))
         # One request and two retries, all refused, before the candidate hears the apology.
         assert len(fake_openai.requests["chat"]) == 1 + 3
         assert not ended.is_set()
 
         session.generate_reply(user_input="Hello? Are you there?")
         await asyncio.wait_for(ended.wait(), timeout=30)
-        await _until(lambda: prompt("failed.txt") in _spoken(session))
+        await until(lambda: prompt("failed.txt") in _spoken(session))
 
     status, reason = interview_outcome(
         state, CloseEvent(reason=CloseReason.USER_INITIATED), profile
@@ -86,7 +59,7 @@ async def test_a_failing_llm_is_retried_then_apologised_for_then_fails_the_inter
 
 
 async def test_an_llm_that_recovers_after_an_apology_keeps_the_interview_going(fake_openai):
-    profile = _profile(fake_openai)
+    profile = scripted_profile(fake_openai.url)
     refused = Reply.error(503, "The model is overloaded.")
     fake_openai.script(
         "chat",
@@ -109,11 +82,11 @@ async def test_an_llm_that_recovers_after_an_apology_keeps_the_interview_going(f
     ):
         FailureGuard(session, state=state, profile=profile, recorder=None, end=end)
         await session.start(Interviewer(BRIEF))
-        await _until(lambda: len(_spoken(session)) == 1)
+        await until(lambda: len(_spoken(session)) == 1)
         session.generate_reply(user_input="I built payment systems.")
-        await _until(lambda: prompt("apology.txt") in _spoken(session))
+        await until(lambda: prompt("apology.txt") in _spoken(session))
         session.generate_reply(user_input="As I said, payment systems.")
-        await _until(lambda: "Thanks. What did you build there?" in _spoken(session))
+        await until(lambda: "Thanks. What did you build there?" in _spoken(session))
 
     assert not ended.is_set()
     assert state.failure is None

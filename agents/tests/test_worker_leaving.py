@@ -8,25 +8,14 @@ from livekit import rtc
 from livekit.agents import AgentSession
 from livekit.agents.voice import io
 
-from agents.interviewer import InterviewBrief, Interviewer
+from agents.interviewer import Interviewer
+from agents.tests.worker_support import BRIEF, scripted_profile, until
 from agents.worker import InterviewRun, connect_options
-from dashboard.models import ProviderProfile
 from dashboard.providers import agent_plugins
-from dashboard.services import profile_default_values
 from tests.fake_openai import Reply
 
 SAMPLE_RATE = 24000
 LONG_REPLY_SECONDS = 60
-
-BRIEF = InterviewBrief(
-    interview_id=None,
-    candidate_name="Grace",
-    role_title="Backend engineer",
-    job_description="",
-    resume={},
-    max_duration_minutes=10,
-    persona="You are Alex.",
-)
 
 
 class RealTimeSpeaker(io.AudioOutput):
@@ -72,13 +61,6 @@ class RealTimeSpeaker(io.AudioOutput):
             self.on_playback_finished(playback_position=self.played, interrupted=True)
 
 
-async def _until(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 def _candidate(run, reason):
     return SimpleNamespace(identity=run.identity, disconnect_reason=reason)
 
@@ -86,9 +68,7 @@ def _candidate(run, reason):
 async def test_a_candidate_who_leaves_mid_reply_ends_the_interview_without_hearing_it_out(
     fake_openai,
 ):
-    profile = ProviderProfile(name="scripted", **profile_default_values(models_url="http://x"))
-    for service in ("llm", "stt", "tts"):
-        setattr(profile, f"{service}_base_url", fake_openai.url)
+    profile = scripted_profile(fake_openai.url)
     profile.tts_response_format = "pcm"
     fake_openai.script("chat", Reply(content="Welcome, Grace. " + "Let me tell you more. " * 40))
     fake_openai.script(
@@ -112,10 +92,10 @@ async def test_a_candidate_who_leaves_mid_reply_ends_the_interview_without_heari
         session.on("close", run._on_close)
         session.output.audio = speaker
         await session.start(Interviewer(BRIEF))
-        await _until(lambda: speaker.played > 1.0)
+        await until(lambda: speaker.played > 1.0)
 
         run._on_participant_left(_candidate(run, rtc.DisconnectReason.CLIENT_INITIATED))
-        await _until(lambda: shutdowns, timeout=LONG_REPLY_SECONDS / 2)
+        await until(lambda: shutdowns, timeout=LONG_REPLY_SECONDS / 2)
 
     assert shutdowns == ["The candidate left the interview."]
     assert speaker.played < LONG_REPLY_SECONDS / 2
