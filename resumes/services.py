@@ -376,17 +376,27 @@ def _attempt_transient(attempt, resume, exc, run, started):
     ).update(
         outcome=ParseAttempt.Outcome.WAITING,
         transient_failures=attempt.transient_failures,
-        events=attempt.events,
-        llm_calls=attempt.llm_calls,
-        llm_ms=attempt.llm_ms,
-        chunks=attempt.chunks,
-        estimated_tokens=attempt.estimated_tokens,
-        extract_ms=attempt.extract_ms,
-        profile=attempt.profile,
-        profile_name=attempt.profile_name,
-        model=attempt.model,
+        **_attempt_progress(attempt),
     )
     return RetryIn(delay) if updated else None
+
+
+# What an attempt has learned so far, saved whenever its outcome changes.
+ATTEMPT_PROGRESS_FIELDS = (
+    "events",
+    "llm_calls",
+    "llm_ms",
+    "chunks",
+    "estimated_tokens",
+    "extract_ms",
+    "profile",
+    "profile_name",
+    "model",
+)
+
+
+def _attempt_progress(attempt):
+    return {name: getattr(attempt, name) for name in ATTEMPT_PROGRESS_FIELDS}
 
 
 def _attempt_finish(attempt, resume, *, started, error="", parsed=None):
@@ -399,15 +409,7 @@ def _attempt_finish(attempt, resume, *, started, error="", parsed=None):
             error=error,
             finished_at=timezone.now(),
             total_ms=attempt.total_ms,
-            events=attempt.events,
-            llm_calls=attempt.llm_calls,
-            llm_ms=attempt.llm_ms,
-            chunks=attempt.chunks,
-            estimated_tokens=attempt.estimated_tokens,
-            extract_ms=attempt.extract_ms,
-            profile=attempt.profile,
-            profile_name=attempt.profile_name,
-            model=attempt.model,
+            **_attempt_progress(attempt),
         )
         if not finished:
             # A newer delivery took the attempt over; its result is the one that counts.
