@@ -38,6 +38,21 @@ def test_the_join_page_shows_consent_mic_check_and_join(candidate_client, schedu
     assert f"/ws/join/{secret}/" in page
 
 
+def test_a_candidate_back_in_a_live_interview_is_told_to_join_again(
+    candidate_client, scheduled_interview
+):
+    interview, secret = scheduled_interview
+    assert "in progress" not in candidate_client.get(f"/join/{secret}/").content.decode()
+    interview_mark_live(interview_id=interview.pk)
+
+    response = candidate_client.get(f"/join/{secret}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Your interview is in progress. Join again to carry on" in page
+    assert 'id="join"' in page
+
+
 def test_a_wrong_link_is_not_found(candidate_client, scheduled_interview):
     response = candidate_client.get("/join/not-the-secret/")
     assert response.status_code == 404

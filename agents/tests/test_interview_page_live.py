@@ -11,7 +11,7 @@ from agents.models import Interview
 from agents.services import interview_mark_completed, profile_snapshot
 from agents.tests.transcript_support import make_interview
 from agents.tests.worker_support import scripted_profile
-from agents.transcripts import transcript_append, turn_metrics_record
+from agents.transcripts import agent_state_broadcast, transcript_append, turn_metrics_record
 from tests.fake_openai import Reply
 
 REPORT = {
@@ -73,6 +73,8 @@ def test_the_page_shows_new_latency_the_end_and_the_report_without_a_reload(
     page.goto(f"{web_server}/interviews/{live_interview.pk}/")
     expect(page.locator("#transcript [data-connection]")).to_have_text("live")
     expect(page.locator("[data-interview-status]")).to_have_text("Live")
+    in_another_thread(agent_state_broadcast, interview_id=live_interview.pk, state="listening")
+    expect(page.locator("[data-agent-state]")).to_have_text("interviewer: listening")
     latency = page.locator("#latency")
     expect(latency).not_to_contain_text("answered turn")
     page.evaluate("window.reloaded = false")
@@ -97,6 +99,7 @@ def test_the_page_shows_new_latency_the_end_and_the_report_without_a_reload(
     expect(page.locator("[data-interview-status]")).to_have_text("Completed")
     expect(page.get_by_text("Completed: The candidate left the interview.")).to_be_visible()
     expect(page.get_by_role("button", name="Cancel interview")).to_have_count(0)
+    expect(page.locator("[data-agent-state]")).to_have_text("interviewer: –")
     report = page.locator("#report")
     expect(report).to_contain_text("Writing")
     expect(report).to_contain_text("Recommendation: Yes", timeout=30_000)

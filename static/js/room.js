@@ -137,7 +137,9 @@
       updateJoinButton();
       return;
     }
-    room = new LivekitClient.Room({ adaptiveStream: true, dynacast: true });
+    // Leaving is the Leave button only: a reload or a closed tab counts as a dropped
+    // connection, which the interviewer waits for the candidate to come back from.
+    room = new LivekitClient.Room({ adaptiveStream: true, dynacast: true, disconnectOnPageLeave: false });
     room
       .on(LivekitClient.RoomEvent.TrackSubscribed, (track, _pub, participant) => attachTrack(track, participant))
       .on(LivekitClient.RoomEvent.TrackUnsubscribed, (track) => track.detach().forEach((el) => el.remove()))
@@ -189,5 +191,8 @@
 
   joinButton.addEventListener("click", join);
   leaveButton.addEventListener("click", leave);
-  window.addEventListener("beforeunload", () => { if (room) room.disconnect(); });
+  window.addEventListener("beforeunload", (event) => {
+    // The browser asks "Leave site?" before a reload or close takes the candidate out.
+    if (room && !leaving) event.preventDefault();
+  });
 })();

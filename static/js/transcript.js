@@ -12,6 +12,7 @@
   var lastSeq = parseInt(panel.dataset.lastSeq || "0", 10);
   var attempts = 0;
   var speakers = { candidate: "Candidate", agent: "Interviewer" };
+  var ENDED = ["completed", "failed", "cancelled", "expired"];
 
   function setConnection(state) {
     connection.textContent = state;
@@ -61,7 +62,10 @@
       interim.textContent = (speakers[message.speaker] || message.speaker) + ": " + message.text + "…";
       interim.hidden = false;
     } else if (message.type === "agent_state") agentState.textContent = "interviewer: " + message.state;
-    else if (message.type === "status") refreshParts("status");
+    else if (message.type === "status") {
+      if (ENDED.indexOf(message.status) >= 0) agentState.textContent = "interviewer: –";
+      refreshParts("status");
+    }
     else if (message.type === "changed") refreshParts(message.part);
   }
 

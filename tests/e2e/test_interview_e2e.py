@@ -95,13 +95,7 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     # The candidate opens the link, checks the microphone, agrees and joins.
     candidate = browser_context_factory("candidate").new_page()
     candidate.goto(join_link)
-    candidate.get_by_role("button", name="Check my microphone").click()
-    candidate.get_by_label(re.compile("I understand and agree")).check()
-    join = candidate.get_by_role("button", name="Join the interview")
-    expect(join).to_be_enabled()
-    screenshots(candidate, "candidate-ready")
-    join.click()
-    expect(candidate.locator("#join-room")).to_be_visible()
+    join_the_interview(candidate, screenshots, step="candidate-ready")
 
     # The interviewer greets first: the same words on the recruiter's page and in the captions.
     first = transcript.locator(".segment").first
@@ -111,6 +105,16 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     expect(candidate.locator("#captions .caption-agent").first).to_contain_text(greeting)
     screenshots(candidate, "candidate-greeted")
     screenshots(recruiter, "recruiter-greeted")
+
+    # A reload by mistake does not end the interview: the browser asks first, and the
+    # candidate joins the same interviewer again.
+    dialogs = []
+    candidate.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    candidate.reload()
+    assert dialogs == ["beforeunload"]
+    expect(candidate.get_by_text("Your interview is in progress")).to_be_visible()
+    join_the_interview(candidate, screenshots, step="candidate-rejoining")
+    expect(recruiter.locator("[data-interview-status]")).to_have_text("Live")
 
     # The candidate's spoken answer (the fake microphone's WAV) is transcribed for the recruiter.
     answer = transcript.locator(".segment-candidate .segment-text").first
@@ -138,6 +142,17 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     screenshots(recruiter, "recruiter-report")
 
     record_turn_latency(system, interview_id)
+
+
+def join_the_interview(page, screenshots, *, step):
+    """From the candidate's link: check the microphone, agree, join."""
+    page.get_by_role("button", name="Check my microphone").click()
+    page.get_by_label(re.compile("I understand and agree")).check()
+    join = page.get_by_role("button", name="Join the interview")
+    expect(join).to_be_enabled()
+    screenshots(page, step)
+    join.click()
+    expect(page.locator("#join-room")).to_be_visible()
 
 
 TURNS_QUERY = """
