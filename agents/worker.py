@@ -43,8 +43,7 @@ from dashboard.providers import agent_plugins  # noqa: E402
 
 logger = logging.getLogger("agents.worker")
 
-# How long the interviewer waits for the candidate to (re)join before giving up.
-CANDIDATE_JOIN_TIMEOUT = 5 * 60
+# How long the interviewer waits for a candidate whose connection dropped to come back.
 RECONNECT_GRACE = 60
 # After asking the model to wrap up at the time limit, end anyway after this long.
 TIME_UP_GRACE = 45
@@ -416,13 +415,16 @@ class InterviewRun:
         if self.interview_id is not None:
             try:
                 await asyncio.wait_for(
-                    ctx.wait_for_participant(identity=self.identity), CANDIDATE_JOIN_TIMEOUT
+                    ctx.wait_for_participant(identity=self.identity),
+                    settings.AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS,
                 )
             except TimeoutError:
-                # Not a failure: the link still works, and joining later dispatches again
-                # once this room has closed.
+                # Not a failure: the link still works. The room goes with this interviewer,
+                # so a later join creates a new one and dispatches a new interviewer into
+                # it instead of finding this finished dispatch and nobody to talk to.
                 logger.info("candidate of interview %s never joined", self.interview_id)
                 self.ended.set()
+                await ctx.delete_room()
                 ctx.shutdown("candidate never joined")
                 return
             await self._mark(services.interview_mark_live)

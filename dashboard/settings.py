@@ -50,6 +50,9 @@ LIVEKIT_API_SECRET = env.str("LIVEKIT_API_SECRET", dev_default="secret")
 LIVEKIT_AGENT_NAME = env.str("LIVEKIT_AGENT_NAME", default="interviewer")
 # Interviews one agent worker process runs at once; run more workers to scale out.
 AGENT_MAX_INTERVIEWS = env.int("AGENT_MAX_INTERVIEWS", default=4)
+# How long a dispatched interviewer waits for the candidate to connect before it gives the
+# room up (joining later starts a fresh one).
+AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS = env.int("AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS", default=300)
 # The agent worker's health endpoint (0 picks a free port).
 AGENT_HEALTH_PORT = env.int("AGENT_HEALTH_PORT", default=8081)
 

@@ -218,6 +218,10 @@ def livekit_binary():
     return path
 
 
+# How long the system's interviewer waits for a candidate who asked to join to connect.
+CANDIDATE_JOIN_TIMEOUT_S = 15
+
+
 def start_system(stack: ExitStack, run_dir: Path) -> System:
     """Start every process of the product in dependency order; return how to reach them."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -245,6 +249,8 @@ def start_system(stack: ExitStack, run_dir: Path) -> System:
         "VAR_DIR": str(run_dir / "var"),
         "ADMIN_USERNAME": admin_username,
         "ADMIN_PASSWORD": admin_password,
+        # Short, so the late-join scenario doesn't wait the default five minutes.
+        "AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS": str(CANDIDATE_JOIN_TIMEOUT_S),
     }
     launcher = Launcher(stack, run_dir, env)
 

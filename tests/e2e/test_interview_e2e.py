@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.results import write_turn_results
 from tests.e2e.resume_pdf import RESUME_NAME, write_resume_pdf
+from tests.e2e.system import CANDIDATE_JOIN_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=20_000)
@@ -142,6 +143,45 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     screenshots(recruiter, "recruiter-report")
 
     record_turn_latency(system, interview_id)
+
+
+NEW_INTERVIEW = """
+import json
+from agents.services import interview_create
+from resumes.models import Candidate
+candidate = Candidate.objects.create(name="Sam Late", email="sam.late@example.com")
+_interview, secret = interview_create(candidate=candidate, role_title="Support engineer")
+print(json.dumps(secret))
+"""
+# What the join page's script does before it connects to the room.
+ASK_FOR_A_TOKEN = """async () => {
+  const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+  const url = document.getElementById("join-config").dataset.tokenUrl;
+  const response = await fetch(url, {method: "POST", headers: {"X-CSRFToken": csrf}});
+  return response.status;
+}"""
+
+
+def test_a_candidate_who_connects_after_the_interviewer_gave_up_gets_a_new_one(
+    system, browser_context_factory, screenshots
+):
+    secret = system.query(NEW_INTERVIEW)
+    candidate = browser_context_factory("late-candidate").new_page()
+    candidate.goto(f"/join/{secret}/")
+    # The page asks for its token, which dispatches an interviewer, then never connects
+    # (a network that blocks WebRTC, a browser closed at the wrong moment).
+    assert candidate.evaluate(ASK_FOR_A_TOKEN) == 200
+    system.processes["agent"].wait_for_log("never joined", timeout=CANDIDATE_JOIN_TIMEOUT_S + 60)
+
+    # Joining right after, the candidate is greeted by a new interviewer.
+    candidate.reload()
+    join_the_interview(candidate, screenshots, step="late-candidate-ready")
+    expect(candidate.locator("#captions .caption-agent")).not_to_have_count(
+        0, timeout=AGENT_TIMEOUT_MS
+    )
+    screenshots(candidate, "late-candidate-greeted")
+    candidate.get_by_role("button", name="Leave the interview").click()
+    expect(candidate.get_by_text("You left the interview")).to_be_visible()
 
 
 def join_the_interview(page, screenshots, *, step):
