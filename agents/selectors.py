@@ -5,10 +5,14 @@ import hashlib
 from django.db.models import Q
 from django.utils import timezone
 
+from agents.metrics import interview_latency_summary
 from agents.models import Interview
 from dashboard.models import ProviderProfile
+from dashboard.paging import page_of
 from dashboard.secrets import decrypt
 from resumes.models import Resume
+
+PAGE_SIZE = 50
 
 # Once an interview is over, its link only explains why it no longer works.
 ENDED_STATUSES = (
@@ -70,7 +74,18 @@ def interview_list(*, status=None, query=None):
             | Q(candidate__name__icontains=query)
             | Q(candidate__email__icontains=query)
         )
-    return interviews.order_by("-created_at")
+    return interviews.order_by("-created_at", "-id")
+
+
+def interview_list_page(*, status=None, query=None, page=1, per_page=PAGE_SIZE):
+    """One page of the interview list, each with its `latency_summary` (None when unmeasured)."""
+    rows, has_next = page_of(
+        interview_list(status=status, query=query), page=page, per_page=per_page
+    )
+    summaries = interview_latency_summary([interview.pk for interview in rows])
+    for interview in rows:
+        interview.latency_summary = summaries.get(interview.pk)
+    return rows, has_next
 
 
 def interview_get(*, pk):

@@ -10,6 +10,7 @@ from agents.forms import InterviewFilterForm, InterviewForm
 from agents.livekit import LiveKitUnavailable
 from agents.models import Interview
 from agents.transcripts import interview_page_context
+from dashboard.paging import page_number
 from dashboard.permissions import recruiter_required
 from dashboard.selectors import NoActiveProfile
 from resumes.models import Candidate
@@ -28,14 +29,22 @@ def _remember_link(request, interview, secret):
 def interview_list(request):
     filters = InterviewFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    interviews = selectors.interview_list(
-        status=cleaned.get("status") or None, query=(cleaned.get("q") or "").strip() or None
+    page = page_number(request.GET.get("page"))
+    interviews, has_next = selectors.interview_list_page(
+        status=cleaned.get("status") or None,
+        query=(cleaned.get("q") or "").strip() or None,
+        page=page,
     )
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "agents/interview_list.html",
         {
-            "interviews": interviews[:200],
+            "interviews": interviews,
+            "page": page,
+            "has_next": has_next,
+            "query_string": params.urlencode(),
             "filters": filters,
             "filtered": bool(cleaned.get("status") or cleaned.get("q")),
         },

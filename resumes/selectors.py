@@ -1,17 +1,13 @@
 from django.db.models import Count, Q
 
+from dashboard.paging import page_of
 from resumes.models import Candidate, ParseAttempt, Resume
 
 PAGE_SIZE = 25
 
 
 def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
-    """One page of resumes with their candidates, newest first, and whether more follow.
-
-    One query per page: no COUNT(*) over the filtered set, which costs a full
-    scan when the search matches little; the page asks for one row more than it
-    shows to know whether a next page exists.
-    """
+    """One page of resumes with their candidates, newest first, and whether more follow."""
     resumes = Resume.objects.select_related("candidate").only(
         "id",
         "original_name",
@@ -38,9 +34,7 @@ def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
             | Q(skills_text__contains=query.lower())
             | Q(original_name__icontains=query)
         )
-    offset = (page - 1) * per_page
-    rows = list(resumes.order_by("-created_at", "-id")[offset : offset + per_page + 1])
-    return rows[:per_page], len(rows) > per_page
+    return page_of(resumes.order_by("-created_at", "-id"), page=page, per_page=per_page)
 
 
 def resume_status_counts():

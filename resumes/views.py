@@ -10,18 +10,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from dashboard.paging import page_number
 from dashboard.permissions import recruiter_required
 from resumes import selectors, services
 from resumes.extraction import decode_text
 from resumes.forms import CandidateForm
 from resumes.models import Resume
-
-
-def _page_number(value):
-    try:
-        return max(1, min(int(value), 100_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 @recruiter_required
@@ -33,7 +27,7 @@ def candidate_list(request):
         else "",
         "skill": request.GET.get("skill", "").strip()[:100],
     }
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request.GET.get("page"))
     rows, has_next = selectors.resume_list(page=page, **filters)
     params = request.GET.copy()
     params.pop("page", None)

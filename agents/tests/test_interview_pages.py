@@ -6,6 +6,7 @@ import pytest
 
 from agents.models import Interview
 from agents.selectors import interview_for_join_secret
+from agents.transcripts import turn_metrics_record
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,59 @@ def test_the_list_filters_by_status_and_search(recruiter_client, scheduled_inter
     assert f"/interviews/{interview.pk}/" in everything
     assert f"/interviews/{interview.pk}/" not in live_only
     assert f"/interviews/{interview.pk}/" in by_name
+
+
+def test_the_list_shows_each_interviews_response_latency(recruiter_client, scheduled_interview):
+    interview, _secret = scheduled_interview
+    for turn, total in enumerate([1.0, 2.0, 3.0, 9.0], start=1):
+        turn_metrics_record(interview_id=interview.pk, turn=turn, total_latency=total)
+    turn_metrics_record(interview_id=interview.pk, turn=5, llm_ttft=0.3)  # the greeting
+    unmeasured = Interview.objects.create(
+        candidate=interview.candidate,
+        role_title="Site reliability engineer",
+        room_name="room-unmeasured",
+        join_secret_hash="b" * 64,
+        link_expires_at=interview.link_expires_at,
+    )
+
+    page = recruiter_client.get("/interviews/").content.decode()
+
+    rows = {
+        pk: row
+        for pk, row in re.findall(
+            r'href="/interviews/(\d+)/".*?(<td data-latency>.*?</td>)', page, re.S
+        )
+    }
+    assert "2.50 s" in rows[str(interview.pk)]  # the median of the four answered turns
+    assert "p90 7.20 s" in rows[str(interview.pk)]
+    assert "2.50" not in rows[str(unmeasured.pk)]
+    assert "–" in rows[str(unmeasured.pk)]
+
+
+def test_the_list_pages_through_many_interviews_in_a_constant_number_of_queries(
+    recruiter_client, scheduled_interview, django_assert_max_num_queries
+):
+    interview, _secret = scheduled_interview
+    Interview.objects.bulk_create(
+        Interview(
+            candidate=interview.candidate,
+            role_title=f"Role {number}",
+            room_name=f"room-{number}",
+            join_secret_hash=f"{number:064d}",
+            link_expires_at=interview.link_expires_at,
+        )
+        for number in range(60)
+    )
+
+    with django_assert_max_num_queries(8):
+        first = recruiter_client.get("/interviews/").content.decode()
+    second = recruiter_client.get("/interviews/?page=2").content.decode()
+
+    assert len(re.findall(r'href="/interviews/\d+/"', first)) == 50
+    assert "Older &rarr;" in first and "Newer" not in first
+    assert len(re.findall(r'href="/interviews/\d+/"', second)) == 11
+    assert "&larr; Newer" in second and "Older" not in second
+    assert "Role 59" in first and f"/interviews/{interview.pk}/" in second
 
 
 def test_cancelling_an_interview_retires_its_link(recruiter_client, scheduled_interview):
