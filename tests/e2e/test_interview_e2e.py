@@ -142,6 +142,12 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     expect(recruiter.locator("#report")).to_contain_text("Recommendation:", timeout=240_000)
     screenshots(recruiter, "recruiter-report")
 
+    # The interview list sums up how long the candidate waited.
+    recruiter.goto("/interviews/")
+    row = recruiter.get_by_role("row").filter(has_text="Backend engineer")
+    expect(row.locator("[data-latency]")).to_contain_text(re.compile(r"\d\.\d\d s p90"))
+    screenshots(recruiter, "recruiter-interview-list")
+
     record_turn_latency(system, interview_id)
 
 
