@@ -10,7 +10,7 @@ from agents.forms import InterviewFilterForm, InterviewForm
 from agents.livekit import LiveKitUnavailable
 from agents.models import Interview
 from agents.transcripts import interview_page_context
-from dashboard.paging import page_number
+from dashboard.paging import page_number, paging_context
 from dashboard.permissions import recruiter_required
 from dashboard.selectors import NoActiveProfile
 from resumes.models import Candidate
@@ -35,16 +35,12 @@ def interview_list(request):
         query=(cleaned.get("q") or "").strip() or None,
         page=page,
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "agents/interview_list.html",
         {
             "interviews": interviews,
-            "page": page,
-            "has_next": has_next,
-            "query_string": params.urlencode(),
+            **paging_context(request, page=page, has_next=has_next),
             "filters": filters,
             "filtered": bool(cleaned.get("status") or cleaned.get("q")),
         },

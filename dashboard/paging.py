@@ -20,3 +20,10 @@ def page_of(queryset, *, page, per_page):
     offset = (page - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return rows[:per_page], len(rows) > per_page
+
+
+def paging_context(request, *, page, has_next):
+    """What templates/partials/pagination.html needs: links keep the page's other filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {"page": page, "has_next": has_next, "query_string": params.urlencode()}

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from dashboard.paging import page_number
+from dashboard.paging import page_number, paging_context
 from dashboard.permissions import recruiter_required
 from resumes import selectors, services
 from resumes.extraction import decode_text
@@ -29,18 +29,14 @@ def candidate_list(request):
     }
     page = page_number(request.GET.get("page"))
     rows, has_next = selectors.resume_list(page=page, **filters)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "resumes/candidate_list.html",
         {
             "rows": rows,
-            "page": page,
-            "has_next": has_next,
+            **paging_context(request, page=page, has_next=has_next),
             "filters": filters,
             "filtered": any(filters.values()),
-            "query_string": params.urlencode(),
             "status_counts": selectors.resume_status_counts(),
             "max_upload_mb": getattr(settings, "RESUME_MAX_UPLOAD_MB", 10),
         },

@@ -17,10 +17,9 @@ from livekit.agents.utils import http_context
 from agents.models import Interview
 from agents.services import interview_record_avatar_failure
 from agents.tests.test_worker_voice_pipeline import CapturedAudio, rms
+from agents.tests.worker_support import scripted_profile
 from agents.worker import _audio_tail, start_avatar, tavus_avatar
-from dashboard.models import ProviderProfile
 from dashboard.providers import agent_plugins
-from dashboard.services import profile_default_values
 from tests.fake_openai import Reply
 from tests.processes import free_port
 
@@ -67,9 +66,7 @@ def _tone_pcm(seconds=0.6, rate=24000):
 
 @pytest.fixture
 def avatar_profile(fake_openai):
-    profile = ProviderProfile(name="avatar", **profile_default_values(models_url="http://x"))
-    for service in ("llm", "stt", "tts"):
-        setattr(profile, f"{service}_base_url", fake_openai.url)
+    profile = scripted_profile(fake_openai.url, name="avatar")
     profile.avatar_enabled = True
     profile.tavus_face_id = "face-123"
     profile.tavus_pal_id = "pal-456"

@@ -6,6 +6,7 @@ import pytest
 from livekit.agents import AgentSession
 
 from agents.interviewer import Interviewer, InterviewState, build_instructions
+from agents.tests.worker_support import use_one_server
 from agents.worker import load_interview
 from dashboard.providers import agent_plugins
 from tests.fake_openai import Reply
@@ -18,9 +19,7 @@ def interview_setup(scheduled_interview, interview_profile, fake_openai):
     """(brief, profile) of a scheduled interview, its profile pointed at the scripted model."""
     interview, _secret = scheduled_interview
     brief, profile = load_interview(interview.pk)
-    for service in ("llm", "stt", "tts"):
-        setattr(profile, f"{service}_base_url", fake_openai.url)
-    return brief, profile
+    return brief, use_one_server(profile, fake_openai.url)
 
 
 def _system_text(request):

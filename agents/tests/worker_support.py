@@ -18,9 +18,14 @@ BRIEF = InterviewBrief(
 )
 
 
-def scripted_profile(base_url):
+def scripted_profile(base_url, *, name="Scripted"):
     """An unsaved profile with every service on one OpenAI-compatible server."""
-    profile = ProviderProfile(name="Scripted", **profile_default_values(models_url="http://x"))
+    profile = ProviderProfile(name=name, **profile_default_values(models_url="http://x"))
+    return use_one_server(profile, base_url)
+
+
+def use_one_server(profile, base_url):
+    """Point the profile's speech-to-text, language model and speech at one server."""
     for service in ("llm", "stt", "tts"):
         setattr(profile, f"{service}_base_url", base_url)
     return profile
