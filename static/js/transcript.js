@@ -119,8 +119,9 @@
       })
       .then(function () {
         fetching = false;
-        var next = Object.keys(stale)[0];
-        if (next) { delete stale[next]; refreshParts(next); }
+        // Parts that changed while this fetch ran go out together in the next one.
+        var waiting = Object.keys(stale);
+        if (waiting.length) refreshParts(waiting[0]);
       });
   }
 
