@@ -1,6 +1,7 @@
 """A model endpoint failing mid-interview: retries, a spoken apology, then a recorded failure."""
 
 import asyncio
+from contextlib import asynccontextmanager
 
 from livekit.agents import AgentSession, CloseEvent, CloseReason
 
@@ -10,6 +11,23 @@ from agents.tests.worker_support import BRIEF, scripted_profile, until
 from agents.worker import FailureGuard, connect_options, interview_outcome
 from dashboard.providers import agent_plugins
 from tests.fake_openai import Reply
+
+
+@asynccontextmanager
+async def guarded_session(profile, state, ended):
+    """The interviewer on the profile's LLM, its failures watched as the worker watches them."""
+
+    async def end():
+        ended.set()
+
+    _stt, llm, _tts = agent_plugins(profile)
+    async with (
+        llm,
+        AgentSession(llm=llm, userdata=state, conn_options=connect_options()) as session,
+    ):
+        FailureGuard(session, state=state, profile=profile, recorder=None, end=end)
+        await session.start(Interviewer(BRIEF))
+        yield session
 
 
 def _spoken(session):
@@ -26,17 +44,7 @@ async def test_a_failing_llm_is_retried_then_apologised_for_then_fails_the_inter
     fake_openai.defaults["chat"] = Reply.error(503, "The model is overloaded.")
     state = InterviewState(brief=BRIEF)
     ended = asyncio.Event()
-
-    async def end():
-        ended.set()
-
-    _stt, llm, _tts = agent_plugins(profile)
-    async with (
-        llm,
-        AgentSession(llm=llm, userdata=state, conn_options=connect_options()) as session,
-    ):
-        FailureGuard(session, state=state, profile=profile, recorder=None, end=end)
-        await session.start(Interviewer(BRIEF))
+    async with guarded_session(profile, state, ended) as session:
         await until(lambda: _spoken(session) == ["Hello Grace, welcome."])
 
         session.generate_reply(user_input="I built payment systems.")
@@ -71,17 +79,7 @@ async def test_an_llm_that_recovers_after_an_apology_keeps_the_interview_going(f
     )
     state = InterviewState(brief=BRIEF)
     ended = asyncio.Event()
-
-    async def end():
-        ended.set()
-
-    _stt, llm, _tts = agent_plugins(profile)
-    async with (
-        llm,
-        AgentSession(llm=llm, userdata=state, conn_options=connect_options()) as session,
-    ):
-        FailureGuard(session, state=state, profile=profile, recorder=None, end=end)
-        await session.start(Interviewer(BRIEF))
+    async with guarded_session(profile, state, ended) as session:
         await until(lambda: len(_spoken(session)) == 1)
         session.generate_reply(user_input="I built payment systems.")
         await until(lambda: prompt("apology.txt") in _spoken(session))
