@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.models import Interview
-from agents.selectors import ENDED_STATUSES
+from agents.selectors import ENDED_STATUSES, interview_for_join_secret, interview_link_problem
 from agents.transcripts import interview_group, segments_after
 
 FORBIDDEN = 4403
@@ -121,8 +121,6 @@ class CandidateCaptionsConsumer(_InterviewEventsConsumer):
 
 
 def _captions_interview_id(secret):
-    from agents.selectors import interview_for_join_secret, interview_link_problem
-
     interview = interview_for_join_secret(secret)
     if interview is None:
         return None, FORBIDDEN

@@ -2,7 +2,7 @@
 
 `report_request` marks the report as being written and enqueues the task;
 `report_write` (run by the task) asks the LLM of the interview's profile
-snapshot through `dashboard.providers.openai_client`, in JSON mode, and stores
+snapshot through `providers.clients.openai_client`, in JSON mode, and stores
 the reply only once it validates. Quotes the model gives as evidence are
 checked against the transcript; ones that are not in it are kept apart and
 shown as unverified. Errors are sorted as in resume parsing: transient ones
@@ -24,8 +24,10 @@ from django.utils import timezone
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agents.models import Interview, TranscriptSegment
+from agents.selectors import interview_profile
 from agents.transcripts import interview_part_changed
-from dashboard.llm_json import (
+from providers.clients import openai_client
+from providers.llm_json import (
     InvalidReply,
     PermanentLLMError,
     TransientLLMError,
@@ -37,7 +39,6 @@ from dashboard.llm_json import (
     object_field,
     text_field,
 )
-from dashboard.providers import openai_client
 
 PROMPT_PATH = Path(__file__).parent / "prompts" / "report.txt"
 
@@ -135,8 +136,6 @@ def report_request(*, interview_id):
 
 def report_write(*, interview_id, retries_done=0):
     """Write a pending interview's report; a RetryIn when a transient fault is worth retrying."""
-    from agents.selectors import interview_profile
-
     interview = Interview.objects.select_related("candidate").get(pk=interview_id)
     if interview.report_status != Interview.ReportStatus.PENDING:
         return None

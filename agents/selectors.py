@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from agents.metrics import interview_latency_summary
 from agents.models import Interview
-from dashboard.models import ProviderProfile
 from dashboard.paging import page_of
-from dashboard.secrets import decrypt
+from providers.selectors import profile_from_snapshot
 from resumes.models import Resume
 
 PAGE_SIZE = 50
@@ -100,10 +99,6 @@ def candidate_latest_parsed_resume(candidate):
     )
 
 
-def interview_profile(interview) -> ProviderProfile:
-    """An unsaved ProviderProfile rebuilt from the interview's snapshot, keys decrypted."""
-    snapshot = interview.profile_snapshot
-    values = dict(snapshot.get("fields", {}))
-    for name, token in snapshot.get("secrets", {}).items():
-        values[name] = decrypt(token) if token else ""
-    return ProviderProfile(**values)
+def interview_profile(interview):
+    """The profile the interview runs on, rebuilt from its snapshot (unsaved, keys decrypted)."""
+    return profile_from_snapshot(interview.profile_snapshot)

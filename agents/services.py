@@ -9,10 +9,9 @@ from datetime import timedelta
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
-from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from agents import livekit
+from agents import reports, rooms
 from agents.models import Interview
 from agents.selectors import (
     ENDED_STATUSES,
@@ -21,15 +20,12 @@ from agents.selectors import (
     join_secret_hash,
 )
 from agents.transcripts import interview_status_broadcast
-from dashboard.models import ProviderProfile
-from dashboard.secrets import encrypt
-from dashboard.selectors import profile_get_active
+from providers.selectors import profile_get_active
+from providers.services import profile_snapshot
 
 logger = logging.getLogger(__name__)
 
 LINK_VALID_FOR = timedelta(days=7)
-# Profile fields that describe where a profile is and how it was checked, not how it runs.
-_NOT_SNAPSHOTTED = ("id", "is_active", "last_check", "last_checked_at", "created_at", "updated_at")
 
 
 class InterviewUnavailable(Exception):
@@ -42,20 +38,6 @@ class JoinDetails:
     token: str
     room_name: str
     identity: str
-
-
-def profile_snapshot(profile):
-    """The profile's settings as JSON, with API keys still encrypted."""
-    fields = {
-        name: value
-        for name, value in model_to_dict(profile).items()
-        if name not in _NOT_SNAPSHOTTED and name not in ProviderProfile.SECRET_FIELDS
-    }
-    secret_values = {
-        name: encrypt(getattr(profile, name)) if getattr(profile, name) else ""
-        for name in ProviderProfile.SECRET_FIELDS
-    }
-    return {"fields": fields, "secrets": secret_values}
 
 
 def _new_secret():
@@ -132,18 +114,18 @@ def interview_join(*, interview):
     """Everything a candidate's browser needs to join: room ready, interviewer dispatched once.
 
     Raises InterviewUnavailable with a plain-words reason when the link can't
-    be used, and livekit.LiveKitUnavailable when the server can't be reached.
+    be used, and rooms.LiveKitUnavailable when the server can't be reached.
     """
     problem = interview_link_problem(interview)
     if problem:
         raise InterviewUnavailable(problem)
-    async_to_sync(livekit.room_prepare)(interview=interview)
+    async_to_sync(rooms.room_prepare)(interview=interview)
     interview_mark_waiting(interview_id=interview.pk)
     return JoinDetails(
         url=settings.LIVEKIT_PUBLIC_URL,
-        token=livekit.candidate_token(interview=interview),
+        token=rooms.candidate_token(interview=interview),
         room_name=interview.room_name,
-        identity=livekit.candidate_identity(interview),
+        identity=rooms.candidate_identity(interview),
     )
 
 
@@ -197,9 +179,7 @@ def interview_end(*, interview_id, status, reason):
     with transaction.atomic():
         changed = _set_status(interview_id, status, reason, ended=True)
         if changed and Interview.objects.get(pk=interview_id).segments.exists():
-            from agents.reports import report_request
-
-            report_request(interview_id=interview_id)
+            reports.report_request(interview_id=interview_id)
     return changed
 
 

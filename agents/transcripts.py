@@ -145,26 +145,3 @@ def segments_after(interview_id, after):
     """Stored segments after seq `after`, as page messages, in order."""
     segments = TranscriptSegment.objects.filter(interview_id=interview_id, seq__gt=after)
     return [segment_message(segment) for segment in segments.order_by("seq")]
-
-
-def interview_page_context(interview):
-    """Extra context for the recruiter's interview page: transcript, latency chart, report form."""
-    from agents.forms_reports import ReportForm
-    from agents.metrics import latency_chart, latency_summary
-    from agents.reports import RECOMMENDATIONS
-
-    segments = list(interview.segments.order_by("seq"))
-    turns = list(interview.turn_metrics.order_by("turn"))
-    totals = [t.total_latency for t in turns if t.total_latency is not None]
-    report_form = None
-    if interview.report_status == Interview.ReportStatus.READY:
-        report_form = ReportForm.for_report(interview.report)
-    return {
-        "segments": segments,
-        "last_seq": segments[-1].seq if segments else 0,
-        "turn_metrics": turns,
-        "latency_summary": latency_summary(totals),
-        "latency_chart": latency_chart(turns) if turns else None,
-        "report_form": report_form,
-        "report_recommendation": RECOMMENDATIONS.get(interview.report.get("recommendation"), ""),
-    }

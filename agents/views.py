@@ -1,18 +1,18 @@
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
-from agents import selectors, services
-from agents.forms import InterviewFilterForm, InterviewForm
-from agents.livekit import LiveKitUnavailable
+from accounts.permissions import recruiter_required
+from agents import exports, reports, selectors, services
+from agents.forms import InterviewFilterForm, InterviewForm, ReportForm
+from agents.metrics import latency_chart, latency_summary
 from agents.models import Interview
-from agents.transcripts import interview_page_context
+from agents.rooms import LiveKitUnavailable
 from dashboard.paging import page_number, paging_context
-from dashboard.permissions import recruiter_required
-from dashboard.selectors import NoActiveProfile
+from providers.selectors import NoActiveProfile
 from resumes.models import Candidate
 
 # The link is shown once, on the page the recruiter lands on after creating it.
@@ -79,7 +79,7 @@ def interview_detail(request, pk):
         "can_renew_link": interview.status
         in (Interview.Status.SCHEDULED, Interview.Status.WAITING, Interview.Status.EXPIRED),
     }
-    context.update(interview_page_context(interview))
+    context.update(_interview_page_context(interview))
     return render(request, "agents/interview_detail.html", context)
 
 
@@ -155,3 +155,84 @@ def join_token(request, secret):
             "identity": details.identity,
         }
     )
+
+
+def _interview_page_context(interview):
+    """Extra context for the recruiter's interview page: transcript, latency chart, report form."""
+    segments = list(interview.segments.order_by("seq"))
+    turns = list(interview.turn_metrics.order_by("turn"))
+    totals = [t.total_latency for t in turns if t.total_latency is not None]
+    report_form = None
+    if interview.report_status == Interview.ReportStatus.READY:
+        report_form = ReportForm.for_report(interview.report)
+    return {
+        "segments": segments,
+        "last_seq": segments[-1].seq if segments else 0,
+        "turn_metrics": turns,
+        "latency_summary": latency_summary(totals),
+        "latency_chart": latency_chart(turns) if turns else None,
+        "report_form": report_form,
+        "report_recommendation": reports.RECOMMENDATIONS.get(
+            interview.report.get("recommendation"), ""
+        ),
+    }
+
+
+def _detail(interview):
+    return redirect("agents:interview_detail", pk=interview.pk)
+
+
+@require_POST
+@recruiter_required
+def report_edit(request, pk):
+    interview = get_object_or_404(Interview, pk=pk, report_status=Interview.ReportStatus.READY)
+    form = ReportForm.for_report(interview.report, data=request.POST)
+    if form.is_valid():
+        reports.report_update(interview=interview, changes=form.changes(), user=request.user)
+        messages.success(request, "Report saved.")
+    else:
+        problems = "; ".join(
+            f"{form.fields[name].label or name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"The report was not saved. {problems}")
+    return _detail(interview)
+
+
+@require_POST
+@recruiter_required
+def report_retry(request, pk):
+    interview = get_object_or_404(Interview, pk=pk)
+    try:
+        reports.report_retry(interview=interview)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The report is being written again.")
+    return _detail(interview)
+
+
+@recruiter_required
+def transcript_text(request, pk):
+    interview = get_object_or_404(Interview, pk=pk)
+    response = HttpResponse(
+        exports.transcript_text(interview), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="interview-{pk}-transcript.txt"'
+    return response
+
+
+@recruiter_required
+def transcript_json(request, pk):
+    interview = get_object_or_404(Interview, pk=pk)
+    response = JsonResponse(exports.transcript_data(interview), safe=False)
+    response["Content-Disposition"] = f'attachment; filename="interview-{pk}-transcript.json"'
+    return response
+
+
+@recruiter_required
+def interview_json(request, pk):
+    interview = get_object_or_404(Interview.objects.select_related("candidate"), pk=pk)
+    response = JsonResponse(exports.interview_data(interview))
+    response["Content-Disposition"] = f'attachment; filename="interview-{pk}.json"'
+    return response

@@ -6,7 +6,7 @@ Same spoken answers (espeak-ng WAVs through a paced fake microphone), same
 embedded model server, same turn handling, in one run, alternating:
 - "bare": a plain livekit-agents AgentSession with openai/silero plugins built
   here (no Django, no hooks, no room);
-- "platform": the session, interviewer and hooks exactly as agents/worker.py
+- "platform": the session, interviewer and hooks exactly as agents/worker/
   builds them (build_session, Interviewer, InterviewRecorder, FailureGuard),
   its hooks writing transcript segments and turn metrics to PostgreSQL and
   broadcasting over the Redis channel layer.
@@ -279,9 +279,10 @@ async def converse(session, agent, answers, sample_rate):
 
 def platform_fixtures():
     """An interview row for the hooks to write to, on a profile for the embedded models."""
+    from accounts.models import User
     from agents.services import interview_create
-    from dashboard.models import ProviderProfile, User
-    from dashboard.services import profile_activate, profile_default_values
+    from providers.models import ProviderProfile
+    from providers.services import profile_activate, profile_default_values
     from resumes.models import Candidate
 
     profile = ProviderProfile.objects.create(
@@ -310,17 +311,18 @@ async def session_failed(*, failed_reason):
 async def run_platform(interview_id, vad, answers, sample_rate, clock):
     from channels.db import database_sync_to_async
 
-    from agents import worker
-    from agents.interviewer import Interviewer, InterviewState
+    from agents.worker.entrypoint import load_interview
+    from agents.worker.guard import FailureGuard
+    from agents.worker.interviewer import Interviewer, InterviewState
+    from agents.worker.recorder import InterviewRecorder
+    from agents.worker.session import build_session
 
-    brief, profile = await database_sync_to_async(worker.load_interview)(interview_id)
+    brief, profile = await database_sync_to_async(load_interview)(interview_id)
     state = InterviewState(brief=brief)
-    session = worker.build_session(profile, vad=vad, userdata=state)
-    recorder = worker.InterviewRecorder(interview_id)
+    session = build_session(profile, vad=vad, userdata=state)
+    recorder = InterviewRecorder(interview_id)
     recorder.attach(session)
-    worker.FailureGuard(
-        session, state=state, profile=profile, recorder=recorder, end=session_failed
-    )
+    FailureGuard(session, state=state, profile=profile, recorder=recorder, end=session_failed)
     turns = await converse(session, Interviewer(brief), answers, sample_rate)
     await recorder.drain()
     return turns
@@ -328,11 +330,13 @@ async def run_platform(interview_id, vad, answers, sample_rate, clock):
 
 def instrument_platform(clock):
     """Time the platform's event handlers, and the database and broadcast work they start."""
-    from agents import transcripts, worker
+    from agents import transcripts
+    from agents.worker.guard import FailureGuard
+    from agents.worker.recorder import InterviewRecorder
 
     hooks = {
-        worker.InterviewRecorder: ("_on_item", "_on_transcribed", "_on_state", "_on_metrics"),
-        worker.FailureGuard: ("_on_error", "_on_item"),
+        InterviewRecorder: ("_on_item", "_on_transcribed", "_on_state", "_on_metrics"),
+        FailureGuard: ("_on_error", "_on_item"),
     }
     for cls, names in hooks.items():
         for name in names:
@@ -360,7 +364,7 @@ def summarise(turns):
 async def bench(rounds, turns_per_round, workdir):
     from channels.db import database_sync_to_async
 
-    from agents.interviewer import InterviewBrief, _brief_text, build_instructions
+    from agents.worker.interviewer import InterviewBrief, _brief_text, build_instructions
 
     rate, first = speech_samples(ANSWERS[0], workdir)
     answers = [first] + [speech_samples(text, workdir)[1] for text in ANSWERS[1:]]

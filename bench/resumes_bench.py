@@ -209,7 +209,7 @@ def bench_list(size, requests):
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from dashboard.models import User
+    from accounts.models import User
     from resumes.models import Candidate, Resume
 
     skills = ["python", "go", "rust", "django", "react", "kubernetes", "sql", "java", "aws"]
@@ -346,8 +346,8 @@ def main():
 
     fake = FakeOpenAI().start()
     try:
-        from dashboard.models import ProviderProfile
-        from dashboard.services import profile_activate
+        from providers.models import ProviderProfile
+        from providers.services import profile_activate
 
         profile_activate(
             profile=ProviderProfile.objects.create(

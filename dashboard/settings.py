@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "dashboard",
+    "accounts",
+    "providers",
     "resumes",
     "agents",
 ]
@@ -106,7 +108,7 @@ TEMPLATES = [
     },
 ]
 
-AUTH_USER_MODEL = "dashboard.User"
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

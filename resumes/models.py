@@ -89,7 +89,7 @@ class ParseAttempt(models.Model):
 
     resume = models.ForeignKey(Resume, related_name="attempts", on_delete=models.CASCADE)
     profile = models.ForeignKey(
-        "dashboard.ProviderProfile", null=True, blank=True, on_delete=models.SET_NULL
+        "providers.ProviderProfile", null=True, blank=True, on_delete=models.SET_NULL
     )
     # Kept as text too: the profile may be renamed or deleted later.
     profile_name = models.CharField(max_length=100, blank=True)

@@ -1,6 +1,6 @@
 """Turning resume text into a validated `ParsedResume` with the profile's LLM.
 
-The LLM call goes through `dashboard.providers.openai_client`. Errors are
+The LLM call goes through `providers.clients.openai_client`. Errors are
 sorted into two kinds the task acts on: `TransientLLMError` (worth retrying
 later: connection, timeout, 429, 5xx) and `PermanentLLMError` (retrying cannot
 help: bad key, unknown model, rejected request, a resume too long for the
@@ -19,7 +19,8 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import ValidationError
 
-from dashboard.llm_json import (
+from providers.clients import openai_client
+from providers.llm_json import (
     InvalidReply,
     PermanentLLMError,
     classify,
@@ -29,7 +30,6 @@ from dashboard.llm_json import (
     object_field,
     text_field,
 )
-from dashboard.providers import openai_client
 from resumes.schema import Basics, ParsedResume, Profile
 
 PROMPT_PATH = Path(__file__).parent / "prompts" / "parse_resume.txt"

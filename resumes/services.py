@@ -14,10 +14,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
-from dashboard import llm_json
 from dashboard.live import broadcast
-from dashboard.llm_json import PermanentLLMError, TransientLLMError
-from dashboard.selectors import NoActiveProfile, profile_get_active
+from providers import llm_json
+from providers.llm_json import PermanentLLMError, TransientLLMError
+from providers.selectors import NoActiveProfile, profile_get_active
 from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, detect_kind, extract
 from resumes.models import Candidate, ParseAttempt, Resume
 from resumes.parsing import ParseRun, parse_text

@@ -1,13 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
 from resumes import views
 
-app_name = "resumes"
-urlpatterns = [
-    path("", views.candidate_list, name="list"),
-    path("upload/", views.resume_upload, name="upload"),
-    path("<int:pk>/", views.candidate_detail, name="detail"),
-    path("<int:pk>/export.json", views.candidate_export, name="export"),
-    path("resumes/<int:pk>/file/", views.resume_file, name="file"),
-    path("resumes/<int:pk>/reparse/", views.resume_reparse, name="reparse"),
-]
+candidate_patterns = (
+    [
+        path("", views.candidate_list, name="list"),
+        path("upload/", views.resume_upload, name="upload"),
+        path("<int:pk>/", views.candidate_detail, name="detail"),
+        path("<int:pk>/export.json", views.candidate_export, name="export"),
+        path("resumes/<int:pk>/file/", views.resume_file, name="file"),
+        path("resumes/<int:pk>/reparse/", views.resume_reparse, name="reparse"),
+    ],
+    "resumes",
+)
+
+urlpatterns = [path("candidates/", include(candidate_patterns))]

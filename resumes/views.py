@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import recruiter_required
 from dashboard.paging import page_number, paging_context
-from dashboard.permissions import recruiter_required
 from resumes import selectors, services
 from resumes.extraction import decode_text
 from resumes.forms import CandidateForm

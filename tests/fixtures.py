@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from dashboard.models import User
+from accounts.models import User
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -71,8 +71,8 @@ def fake_openai(_fake_openai_server):
 @pytest.fixture
 def interview_profile(db):
     """The active provider profile interviews are created on (points at the embedded defaults)."""
-    from dashboard.models import ProviderProfile
-    from dashboard.services import profile_activate, profile_default_values
+    from providers.models import ProviderProfile
+    from providers.services import profile_activate, profile_default_values
 
     profile = ProviderProfile.objects.create(
         name="Interview profile",

@@ -212,8 +212,8 @@ async def _prepare_room(args):
     from django.conf import settings
     from livekit import api
 
-    from agents.livekit import room_prepare
     from agents.models import Interview
+    from agents.rooms import room_prepare
 
     interview = Interview(pk=args.interview_id, room_name=args.room)
     first = await room_prepare(interview=interview)

@@ -4,6 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import connection
 
+from accounts.models import User
 from agents import consumers
 from agents.models import Interview, TranscriptSegment
 from agents.reports import report_write
@@ -23,7 +24,6 @@ from agents.transcripts import (
     transcript_broadcast_interim,
     turn_metrics_record,
 )
-from dashboard.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

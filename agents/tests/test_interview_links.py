@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from agents import livekit
+from agents import rooms
 from agents.models import Interview
 from agents.selectors import (
     interview_for_join_secret,
@@ -29,7 +29,7 @@ SECRET = "test-livekit-secret-that-is-long-enough"
 @override_settings(LIVEKIT_API_KEY="testkey", LIVEKIT_API_SECRET=SECRET)
 def test_the_candidate_token_joins_only_its_room_as_its_identity(scheduled_interview):
     interview, _secret = scheduled_interview
-    token = livekit.candidate_token(interview=interview)
+    token = rooms.candidate_token(interview=interview)
 
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_aud": False})
 
@@ -50,7 +50,7 @@ def test_the_candidate_token_joins_only_its_room_as_its_identity(scheduled_inter
 @override_settings(LIVEKIT_API_KEY="testkey", LIVEKIT_API_SECRET=SECRET)
 def test_the_candidate_token_expires_within_ten_minutes(scheduled_interview):
     interview, _secret = scheduled_interview
-    token = livekit.candidate_token(interview=interview)
+    token = rooms.candidate_token(interview=interview)
 
     claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_aud": False})
 
@@ -61,7 +61,7 @@ def test_the_candidate_token_expires_within_ten_minutes(scheduled_interview):
 @override_settings(LIVEKIT_API_KEY="testkey", LIVEKIT_API_SECRET=SECRET)
 def test_an_expired_candidate_token_is_rejected(scheduled_interview):
     interview, _secret = scheduled_interview
-    token = livekit.candidate_token(interview=interview, ttl=timedelta(seconds=-30))
+    token = rooms.candidate_token(interview=interview, ttl=timedelta(seconds=-30))
 
     with pytest.raises(jwt.ExpiredSignatureError):
         jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_aud": False})

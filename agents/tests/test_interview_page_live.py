@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from agents.models import Interview
 from agents.services import interview_mark_completed, profile_snapshot
 from agents.tests.transcript_support import make_interview
-from agents.tests.worker_support import scripted_profile
 from agents.transcripts import agent_state_broadcast, transcript_append, turn_metrics_record
+from providers.tests.provider_helpers import scripted_profile
 from tests.fake_openai import Reply
 
 REPORT = {
@@ -136,8 +136,8 @@ def _ready_report(*, interview_id):
 
 
 def _edit_report(*, interview_id, summary):
+    from accounts.models import User
     from agents.reports import report_update
-    from dashboard.models import User
 
     report_update(
         interview=Interview.objects.get(pk=interview_id),

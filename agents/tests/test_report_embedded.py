@@ -5,8 +5,8 @@ from agents.reports import RECOMMENDATIONS, report_write, system_prompt
 from agents.services import profile_snapshot
 from agents.tests.transcript_support import make_interview
 from agents.transcripts import transcript_append
-from dashboard.models import ProviderProfile
-from dashboard.services import profile_default_values
+from providers.models import ProviderProfile
+from providers.services import profile_default_values
 
 TURNS = [
     ("agent", "Hi, I'm Alex. Tell me about your last job."),

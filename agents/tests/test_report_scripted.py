@@ -8,7 +8,7 @@ from agents.reports import RetryIn, report_request, report_write
 from agents.services import profile_snapshot
 from agents.tests.transcript_support import make_interview
 from agents.transcripts import transcript_append
-from dashboard.models import ProviderProfile
+from providers.models import ProviderProfile
 from tests.fake_openai import Reply
 
 GOOD = {

@@ -3,8 +3,8 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dashboard.models import ProviderProfile
-from dashboard.services import profile_activate
+from providers.models import ProviderProfile
+from providers.services import profile_activate
 from resumes import services
 from resumes.models import ParseAttempt
 

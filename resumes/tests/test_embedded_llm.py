@@ -2,8 +2,8 @@
 
 import pytest
 
-from dashboard.models import ProviderProfile
-from dashboard.services import profile_activate, profile_default_values
+from providers.models import ProviderProfile
+from providers.services import profile_activate, profile_default_values
 from resumes.models import ParseAttempt, Resume
 from resumes.schema import ParsedResume
 from resumes.tests import files

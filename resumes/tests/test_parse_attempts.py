@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from dashboard.models import ProviderProfile
+from providers.models import ProviderProfile
 from resumes import services
 from resumes.models import ParseAttempt, Resume
 from resumes.tests import files

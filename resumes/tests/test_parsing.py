@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from dashboard.llm_json import retry_after_seconds
+from providers.llm_json import retry_after_seconds
 from resumes.parsing import (
     InvalidReply,
     cross_check,

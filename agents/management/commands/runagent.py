@@ -18,6 +18,6 @@ class Command(BaseCommand):
         self.handle()
 
     def handle(self, *args, **options):
-        from agents.worker import run_cli
+        from agents.worker.entrypoint import run_cli
 
         run_cli()

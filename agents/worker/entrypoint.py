@@ -1,0 +1,270 @@
+"""The worker's server: LiveKit dispatches one job per interview to `interview_session`."""
+
+import asyncio
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from livekit import rtc
+from livekit.agents import NOT_GIVEN, AgentServer, JobContext, JobProcess, cli, room_io
+from livekit.plugins import silero
+
+from agents import services
+from agents.models import Interview
+from agents.selectors import ENDED_STATUSES, interview_profile
+from agents.worker.avatar import start_avatar, tavus_avatar
+from agents.worker.guard import FailureGuard, interview_outcome
+from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState
+from agents.worker.recorder import InterviewRecorder
+from agents.worker.session import build_session
+from providers.selectors import profile_get_active
+
+logger = logging.getLogger("agents.worker")
+
+# How long the interviewer waits for a candidate whose connection dropped to come back.
+RECONNECT_GRACE = 60
+# After asking the model to wrap up at the time limit, end anyway after this long.
+TIME_UP_GRACE = 45
+
+
+def load_interview(interview_id):
+    """(brief, profile) of one interview, read through Django; None once it is over."""
+    interview = (
+        Interview.objects.select_related("candidate", "resume")
+        .exclude(status__in=ENDED_STATUSES)
+        .filter(pk=interview_id)
+        .first()
+    )
+    if interview is None:
+        return None
+    profile = interview_profile(interview)
+    brief = InterviewBrief(
+        interview_id=interview.pk,
+        candidate_name=interview.candidate.name,
+        role_title=interview.role_title,
+        job_description=interview.job_description,
+        resume=interview.resume.parsed if interview.resume else {},
+        max_duration_minutes=interview.max_duration_minutes,
+        persona=profile.persona,
+        extra_instructions=profile.instructions_template,
+    )
+    return brief, profile
+
+
+def console_interview():
+    """A sample interview on the active profile for `console`; nothing is stored."""
+    profile = profile_get_active()
+    brief = InterviewBrief(
+        interview_id=None,
+        candidate_name="Sam",
+        role_title="Software engineer",
+        job_description="Builds and runs web services in Python.",
+        resume={"work": [{"position": "Developer", "name": "Acme", "summary": "Web APIs."}]},
+        max_duration_minutes=10,
+        persona=profile.persona,
+        extra_instructions=profile.instructions_template,
+    )
+    return brief, profile
+
+
+def prewarm(proc: JobProcess):
+    proc.userdata["vad"] = silero.VAD.load()
+
+
+def interview_load(server: AgentServer) -> float:
+    """Load as the share of interview slots in use.
+
+    The framework's default measures machine-wide CPU: on a small box busy with
+    the models the worker then reports itself full, and LiveKit drops the
+    dispatches it cannot place instead of retrying them.
+    """
+    return len(server.active_jobs) / settings.AGENT_MAX_INTERVIEWS
+
+
+server = AgentServer(
+    setup_fnc=prewarm,
+    load_fnc=interview_load,
+    load_threshold=1.0,
+    port=settings.AGENT_HEALTH_PORT,
+    ws_url=settings.LIVEKIT_URL,
+    api_key=settings.LIVEKIT_API_KEY,
+    api_secret=settings.LIVEKIT_API_SECRET,
+)
+
+
+@server.rtc_session(agent_name=settings.LIVEKIT_AGENT_NAME)
+async def interview_session(ctx: JobContext):
+    metadata = json.loads(ctx.job.metadata or "{}")
+    interview_id = metadata.get("interview_id")
+    if interview_id is None:
+        brief, profile = await database_sync_to_async(console_interview)()
+    else:
+        loaded = await database_sync_to_async(load_interview)(interview_id)
+        if loaded is None:
+            logger.info("interview %s is over or gone; not starting", interview_id)
+            ctx.shutdown("interview not joinable")
+            return
+        brief, profile = loaded
+    await InterviewRun(ctx, brief, profile).run()
+
+
+class InterviewRun:
+    """One interview in one room, from the candidate joining to the final status."""
+
+    def __init__(self, ctx, brief, profile):
+        self.ctx = ctx
+        self.brief = brief
+        self.profile = profile
+        self.interview_id = brief.interview_id
+        self.identity = f"candidate-{self.interview_id}"
+        self.state = InterviewState(brief=brief, on_end=self._on_interviewer_end)
+        self.recorder = InterviewRecorder(self.interview_id) if self.interview_id else None
+        self.session = None
+        self.ended = asyncio.Event()
+        self.finishing = None
+        self.timers = []
+
+    async def _mark(self, service, **kwargs):
+        if self.interview_id is None:
+            return False
+        return await database_sync_to_async(service)(interview_id=self.interview_id, **kwargs)
+
+    async def run(self):
+        ctx = self.ctx
+        ctx.add_shutdown_callback(self._on_shutdown)
+        await ctx.connect()
+        if self.interview_id is not None:
+            try:
+                await asyncio.wait_for(
+                    ctx.wait_for_participant(identity=self.identity),
+                    settings.AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS,
+                )
+            except TimeoutError:
+                # Not a failure: the link still works. The room goes with this interviewer,
+                # so a later join creates a new one and dispatches a new interviewer into
+                # it instead of finding this finished dispatch and nobody to talk to.
+                logger.info("candidate of interview %s never joined", self.interview_id)
+                self.ended.set()
+                await ctx.delete_room()
+                ctx.shutdown("candidate never joined")
+                return
+            await self._mark(services.interview_mark_live)
+
+        self.session = session = build_session(
+            self.profile,
+            vad=ctx.proc.userdata.get("vad") or silero.VAD.load(),
+            userdata=self.state,
+        )
+        if self.recorder:
+            self.recorder.attach(session)
+        FailureGuard(
+            session, state=self.state, profile=self.profile, recorder=self.recorder, end=self.end
+        )
+        session.on("close", self._on_close)
+        ctx.room.on("participant_disconnected", self._on_participant_left)
+        ctx.room.on("participant_connected", self._on_participant_joined)
+
+        agent = Interviewer(self.brief)
+        await session.start(
+            agent=agent,
+            room=ctx.room,
+            room_options=room_io.RoomOptions(
+                participant_identity=self.identity if self.interview_id else NOT_GIVEN,
+                # A dropped connection may come back; leaving is handled below.
+                close_on_disconnect=False,
+            ),
+        )
+        if self.profile.avatar_enabled:
+            reason = await start_avatar(
+                avatar=tavus_avatar(self.profile), session=session, room=ctx.room
+            )
+            if reason and self.interview_id:
+                await database_sync_to_async(services.interview_record_avatar_failure)(
+                    interview_id=self.interview_id, reason=reason
+                )
+        self.timers.append(asyncio.create_task(self._time_limit(agent)))
+
+    async def _time_limit(self, agent):
+        await asyncio.sleep(self.brief.max_duration_minutes * 60)
+        logger.info("interview %s reached its time limit", self.interview_id)
+        agent.time_is_up()
+        await asyncio.sleep(TIME_UP_GRACE)
+        if self.state.end_reason is None:
+            self.state.end_reason = "Time limit reached."
+            await self.end()
+
+    async def _on_interviewer_end(self, reason):
+        await self.end()
+
+    async def end(self):
+        """End once the words in progress (the closing ones) have been spoken."""
+        self.close(drain=True)
+
+    def close(self, *, drain):
+        """Close the session once; the close handler records the outcome.
+
+        Without `drain` the speech in progress is cut off: with nobody left in the room a
+        long reply would otherwise hold the final status back for as long as it takes to say.
+        """
+        if self.session is not None and not self.ended.is_set():
+            self.session.shutdown(drain=drain)
+
+    def _on_participant_left(self, participant: rtc.RemoteParticipant):
+        if participant.identity != self.identity:
+            return
+        if participant.disconnect_reason == rtc.DisconnectReason.CLIENT_INITIATED:
+            self.state.end_reason = self.state.end_reason or "The candidate left the interview."
+            self.close(drain=False)
+        else:
+            self.timers.append(asyncio.create_task(self._wait_for_return()))
+
+    async def _wait_for_return(self):
+        await asyncio.sleep(RECONNECT_GRACE)
+        if self.identity not in self.ctx.room.remote_participants:
+            self.state.end_reason = (
+                self.state.end_reason or "The candidate's connection dropped and did not return."
+            )
+            self.close(drain=False)
+
+    def _on_participant_joined(self, participant: rtc.RemoteParticipant):
+        if participant.identity == self.identity:
+            logger.info("candidate of interview %s is back", self.interview_id)
+
+    def _on_close(self, event):
+        self.finishing = asyncio.create_task(self._finish(event))
+
+    async def _finish(self, event):
+        if self.ended.is_set():
+            return
+        self.ended.set()
+        for timer in self.timers:
+            timer.cancel()
+        if self.recorder:
+            await self.recorder.drain()
+        status, reason = interview_outcome(self.state, event, self.profile)
+        if status == Interview.Status.FAILED:
+            await self._mark(services.interview_mark_failed, reason=reason)
+        else:
+            await self._mark(services.interview_mark_completed, reason=reason)
+        self.ctx.shutdown(reason)
+
+    async def _on_shutdown(self, reason=""):
+        if self.finishing is not None:
+            # The room closing also shuts the job down; the process must not exit
+            # while the final status and the report request are still being sent.
+            await self.finishing
+            return
+        # The worker stopping mid-interview is a failure; after a normal end this changes nothing.
+        if not self.ended.is_set():
+            await self._mark(
+                services.interview_mark_failed,
+                reason=f"The interviewer stopped unexpectedly ({reason or 'worker shut down'}).",
+            )
+
+
+def run_cli():
+    # The agents CLI installs its own root log handler (JSON in production);
+    # Django's console handler would print every line a second time.
+    logging.getLogger().handlers.clear()
+    cli.run_app(server)

@@ -1,0 +1,92 @@
+"""Stores what happens in the room: each committed turn, per-turn latency, live state."""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+
+from agents import transcripts
+from agents.models import TranscriptSegment
+from agents.worker.latency import TurnLatency
+
+logger = logging.getLogger(__name__)
+
+
+class InterviewRecorder:
+    """Stores each committed turn, per-turn latency, and pushes live state to open pages."""
+
+    def __init__(self, interview_id):
+        self.interview_id = interview_id
+        self.latency = TurnLatency(interview_id=interview_id)
+        # Turns are written one at a time so their seq follows the conversation.
+        self.write_lock = asyncio.Lock()
+        self.pending = set()
+
+    def attach(self, session):
+        session.on("conversation_item_added", self._on_item)
+        session.on("user_input_transcribed", self._on_transcribed)
+        session.on("agent_state_changed", self._on_state)
+        session.on("metrics_collected", self._on_metrics)
+
+    def _spawn(self, coro):
+        task = asyncio.create_task(coro)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def drain(self):
+        if self.pending:
+            await asyncio.gather(*self.pending, return_exceptions=True)
+
+    def _on_item(self, event):
+        item = event.item
+        if getattr(item, "type", None) != "message" or item.role not in ("user", "assistant"):
+            return
+        text = (item.text_content or "").strip()
+        if not text:
+            return
+        speaker = (
+            TranscriptSegment.Speaker.CANDIDATE
+            if item.role == "user"
+            else TranscriptSegment.Speaker.AGENT
+        )
+        self._spawn(self.append(speaker, text, interrupted=bool(item.interrupted)))
+
+    async def append(self, speaker, text, *, interrupted=False):
+        try:
+            async with self.write_lock:
+                await database_sync_to_async(transcripts.transcript_append)(
+                    interview_id=self.interview_id,
+                    speaker=speaker,
+                    text=text,
+                    interrupted=interrupted,
+                )
+        except Exception:
+            logger.exception("could not store a turn of interview %s", self.interview_id)
+
+    def _on_transcribed(self, event):
+        if not event.is_final and event.transcript.strip():
+            self._spawn(
+                database_sync_to_async(transcripts.transcript_broadcast_interim)(
+                    interview_id=self.interview_id,
+                    speaker=TranscriptSegment.Speaker.CANDIDATE,
+                    text=event.transcript,
+                )
+            )
+
+    def _on_state(self, event):
+        self._spawn(
+            database_sync_to_async(transcripts.agent_state_broadcast)(
+                interview_id=self.interview_id, state=event.new_state
+            )
+        )
+
+    def _on_metrics(self, event):
+        completed = self.latency.add(event.metrics)
+        if completed:
+            self._spawn(self._record_turn(completed))
+
+    async def _record_turn(self, values):
+        try:
+            await database_sync_to_async(transcripts.turn_metrics_record)(**values)
+        except Exception:
+            logger.exception("could not store metrics of interview %s", self.interview_id)

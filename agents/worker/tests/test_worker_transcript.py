@@ -1,0 +1,61 @@
+"""The worker stores each committed turn of the conversation as the interview's transcript."""
+
+import asyncio
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import connections
+from livekit.agents import AgentSession
+
+from agents.models import TranscriptSegment
+from agents.worker.entrypoint import load_interview
+from agents.worker.interviewer import Interviewer, InterviewState
+from agents.worker.recorder import InterviewRecorder
+from providers.clients import agent_plugins
+from tests.fake_openai import Reply
+
+
+@pytest.fixture
+def stored_interview(transactional_db, scheduled_interview, fake_openai):
+    interview, _secret = scheduled_interview
+    brief, profile = load_interview(interview.pk)
+    profile.llm_base_url = fake_openai.url
+    return interview, brief, profile
+
+
+async def test_each_committed_turn_is_stored_in_order(stored_interview, fake_openai):
+    interview, brief, profile = stored_interview
+    fake_openai.script(
+        "chat",
+        Reply(content="Hello Grace, welcome."),
+        Reply(content="Tell me about the A-0 compiler."),
+    )
+    recorder = InterviewRecorder(interview.pk)
+    _stt, llm, _tts = agent_plugins(profile)
+
+    async with llm, AgentSession(llm=llm, userdata=InterviewState(brief=brief)) as session:
+        recorder.attach(session)
+        await session.start(Interviewer(brief), capture_run=True)
+        await session.run(user_input="I worked at Remington Rand.")
+        await recorder.drain()
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        segments = await database_sync_to_async(
+            lambda: list(
+                TranscriptSegment.objects.filter(interview=interview).values_list(
+                    "seq", "speaker", "text"
+                )
+            )
+        )()
+        if len(segments) >= 3:
+            break
+        await asyncio.sleep(0.1)
+    # The worker's database connection lives in the thread sync code runs in; close it.
+    await database_sync_to_async(connections.close_all)()
+    assert segments == [
+        (1, "agent", "Hello Grace, welcome."),
+        (2, "candidate", "I worked at Remington Rand."),
+        (3, "agent", "Tell me about the A-0 compiler."),
+    ]

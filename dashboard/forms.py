@@ -1,9 +1,0 @@
-from django.contrib.auth.forms import UserCreationForm
-
-from dashboard.models import User
-
-
-class UserCreateForm(UserCreationForm):
-    class Meta:
-        model = User
-        fields = ["username", "email", "first_name", "last_name", "role"]

@@ -1,0 +1,237 @@
+"""The provider profile form: grouped per service, API keys write-only."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from providers.models import ProviderProfile
+from providers.secrets import mask
+
+# Endpoint paths the client appends itself; pasting one into a base URL is the
+# most common setup mistake.
+ENDPOINT_SUFFIXES = (
+    "/chat/completions",
+    "/completions",
+    "/audio/speech",
+    "/audio/transcriptions",
+    "/audio/translations",
+    "/audio/voices",
+    "/models",
+)
+
+
+def clean_base_url(value):
+    """A base URL as the client seam needs it, or a ValidationError saying how to fix it."""
+    value = value.strip()
+    if "://" not in value:
+        raise ValidationError(
+            "Start the address with http:// or https://, for example http://models-host:8000/v1."
+        )
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValidationError(
+            f'Use an http:// or https:// address; "{parts.scheme}://" is not supported.'
+        )
+    if not parts.hostname:
+        raise ValidationError(
+            "The address has no host name, for example http://models-host:8000/v1."
+        )
+    try:
+        parts.port  # noqa: B018 - urlsplit only validates the port when it is read
+    except ValueError:
+        raise ValidationError("The port must be a number from 1 to 65535.") from None
+    if parts.query or parts.fragment:
+        raise ValidationError("Remove the part after ? or #: a base URL is just the address.")
+    path = parts.path.rstrip("/")
+    for suffix in ENDPOINT_SUFFIXES:
+        if path.endswith(suffix):
+            base = urlunsplit((parts.scheme, parts.netloc, path[: -len(suffix)], "", ""))
+            raise ValidationError(
+                f'This is the address of the "{suffix}" endpoint, not the base URL. '
+                f"Enter {base} instead; {suffix} is added for each request."
+            )
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class ProviderProfileForm(forms.ModelForm):
+    # (legend, service whose models can be fetched, field names)
+    FIELDSETS = [
+        ("Profile", None, ["name", "description"]),
+        (
+            "LLM (the interviewer's brain)",
+            "llm",
+            ["llm_base_url", "llm_model", "llm_api_key", "clear_llm_api_key",
+             "llm_temperature", "llm_max_tokens"],
+        ),
+        (
+            "Speech-to-text",
+            "stt",
+            ["stt_base_url", "stt_model", "stt_api_key", "clear_stt_api_key", "stt_language"],
+        ),
+        (
+            "Text-to-speech",
+            "tts",
+            ["tts_base_url", "tts_model", "tts_voice", "tts_api_key", "clear_tts_api_key",
+             "tts_speed", "tts_response_format"],
+        ),
+        (
+            "Turn-taking",
+            None,
+            ["min_endpointing_delay", "max_endpointing_delay", "allow_interruptions"],
+        ),
+        ("Interviewer", None, ["persona", "instructions_template"]),
+        (
+            "Video avatar (Tavus, optional)",
+            None,
+            ["avatar_enabled", "tavus_face_id", "tavus_pal_id", "tavus_api_key",
+             "clear_tavus_api_key"],
+        ),
+    ]  # fmt: skip
+    # Inputs that get a list of suggestions from "fetch models".
+    DATALISTS = {"llm_model": "llm", "stt_model": "stt", "tts_model": "tts", "tts_voice": "tts"}
+
+    llm_base_url = forms.CharField(label="LLM base URL", max_length=500)
+    stt_base_url = forms.CharField(label="Speech-to-text base URL", max_length=500)
+    tts_base_url = forms.CharField(label="Text-to-speech base URL", max_length=500)
+    llm_temperature = forms.FloatField(
+        label="Temperature",
+        min_value=0.0,
+        max_value=2.0,
+        error_messages={
+            "min_value": "Temperature must be between 0 and 2 (0.7 is a good start).",
+            "max_value": "Temperature must be between 0 and 2 (0.7 is a good start).",
+        },
+        help_text="0 is predictable, 2 is very random.",
+    )
+    llm_max_tokens = forms.IntegerField(
+        label="Max tokens per reply",
+        min_value=1,
+        max_value=32768,
+        help_text="Spoken replies are short; 300 is plenty.",
+    )
+    tts_speed = forms.FloatField(
+        label="Speaking speed",
+        min_value=0.25,
+        max_value=4.0,
+        error_messages={
+            "min_value": "Speaking speed must be between 0.25 and 4.0 (1.0 is normal).",
+            "max_value": "Speaking speed must be between 0.25 and 4.0 (1.0 is normal).",
+        },
+        help_text="1.0 is normal speed; the OpenAI API accepts 0.25 to 4.0.",
+    )
+    min_endpointing_delay = forms.FloatField(
+        label="Minimum pause before replying (s)", min_value=0.0, max_value=30.0
+    )
+    max_endpointing_delay = forms.FloatField(
+        label="Maximum pause before replying (s)", min_value=0.0, max_value=30.0
+    )
+
+    class Meta:
+        model = ProviderProfile
+        # Keys are separate write-only fields (see __init__), never model-bound.
+        fields = [
+            "name", "description",
+            "llm_base_url", "llm_model", "llm_temperature", "llm_max_tokens",
+            "stt_base_url", "stt_model", "stt_language",
+            "tts_base_url", "tts_model", "tts_voice", "tts_speed", "tts_response_format",
+            "min_endpointing_delay", "max_endpointing_delay", "allow_interruptions",
+            "persona", "instructions_template",
+            "avatar_enabled", "tavus_face_id", "tavus_pal_id",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "persona": forms.Textarea(attrs={"rows": 3}),
+            "instructions_template": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_name in ProviderProfile.SECRET_FIELDS:
+            model_field = ProviderProfile._meta.get_field(field_name)
+            state = mask(getattr(self.instance, field_name))
+            self.fields[field_name] = forms.CharField(
+                label=model_field.verbose_name[:1].upper() + model_field.verbose_name[1:],
+                required=False,
+                strip=True,
+                widget=forms.PasswordInput(
+                    render_value=False,
+                    attrs={"autocomplete": "new-password", "placeholder": f"Stored key: {state}"},
+                ),
+                help_text=(
+                    f"Stored key: <strong>{state}</strong>. "
+                    + (
+                        "Leave blank to keep it."
+                        if state == "set"
+                        else "Leave blank if the server needs none."
+                    )
+                ),
+            )
+            self.fields[f"clear_{field_name}"] = forms.BooleanField(
+                label="Clear the stored key", required=False
+            )
+            if state != "set":
+                del self.fields[f"clear_{field_name}"]
+        for field_name, service in self.DATALISTS.items():
+            self.fields[field_name].widget.attrs.update(
+                {"list": f"{field_name}-options", "autocomplete": "off", "data-service": service}
+            )
+        for service in ProviderProfile.SERVICES:
+            self.fields[f"{service}_base_url"].widget.attrs.update(
+                {"inputmode": "url", "placeholder": f"http://models-host:8000/api/{service}/v1"}
+            )
+
+    def fieldsets(self):
+        """[(legend, service, [bound fields])] in display order."""
+        return [
+            (legend, service, [self[name] for name in names if name in self.fields])
+            for legend, service, names in self.FIELDSETS
+        ]
+
+    def clean_llm_base_url(self):
+        return clean_base_url(self.cleaned_data["llm_base_url"])
+
+    def clean_stt_base_url(self):
+        return clean_base_url(self.cleaned_data["stt_base_url"])
+
+    def clean_tts_base_url(self):
+        return clean_base_url(self.cleaned_data["tts_base_url"])
+
+    def _key_after_save(self, field_name):
+        if self.cleaned_data.get(f"clear_{field_name}"):
+            return ""
+        return self.cleaned_data.get(field_name) or getattr(self.instance, field_name)
+
+    def clean(self):
+        cleaned = super().clean()
+        for field_name in ProviderProfile.SECRET_FIELDS:
+            if cleaned.get(field_name) and cleaned.get(f"clear_{field_name}"):
+                self.add_error(
+                    field_name, "Either enter a new key or tick “clear the stored key”, not both."
+                )
+        low, high = cleaned.get("min_endpointing_delay"), cleaned.get("max_endpointing_delay")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "max_endpointing_delay",
+                f"The maximum pause must be at least the minimum pause ({low:g} s).",
+            )
+        if cleaned.get("avatar_enabled"):
+            for field_name, what in (("tavus_face_id", "face id"), ("tavus_pal_id", "pal id")):
+                if not cleaned.get(field_name):
+                    self.add_error(field_name, f"The avatar needs a Tavus {what}.")
+            if not self._key_after_save("tavus_api_key") and "tavus_api_key" not in self.errors:
+                self.add_error("tavus_api_key", "The avatar needs a Tavus API key.")
+        return cleaned
+
+    @property
+    def typed_a_key(self):
+        """Whether the person typed a key that a re-rendered form will not show again."""
+        return any(self.data.get(self.add_prefix(f)) for f in ProviderProfile.SECRET_FIELDS)
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        for field_name in ProviderProfile.SECRET_FIELDS:
+            setattr(profile, field_name, self._key_after_save(field_name))
+        if commit:
+            profile.save()
+        return profile

@@ -1,0 +1,69 @@
+from providers.checks import FAIL, SERVICE_NAMES
+from providers.models import ProviderProfile
+from providers.secrets import decrypt
+
+
+class NoActiveProfile(Exception):
+    pass
+
+
+def profile_get_active():
+    profile = ProviderProfile.objects.filter(is_active=True).first()
+    if profile is None:
+        raise NoActiveProfile(
+            "No model provider profile is active. An admin must activate one under Model providers."
+        )
+    return profile
+
+
+def profile_list():
+    return ProviderProfile.objects.order_by("-is_active", "name")
+
+
+def profile_get_by_name(*, name):
+    profile = ProviderProfile.objects.filter(name=name).first()
+    if profile is None:
+        names = ", ".join(ProviderProfile.objects.order_by("name").values_list("name", flat=True))
+        raise ProviderProfile.DoesNotExist(
+            f'No profile is named "{name}". Profiles: {names or "none yet"}.'
+        )
+    return profile
+
+
+def profile_check_summary(*, profile):
+    """The last connection test of a profile, grouped per service for the list page.
+
+    Returns {"state", "outcome", "services": [{"service", "label", "status", "results"}]}
+    where a service's status is "pass", "fail", "pending" (results still coming)
+    or "none" (never tested).
+    """
+    check = profile.last_check or {}
+    state = check.get("state")
+    services = []
+    for service in ProviderProfile.SERVICES:
+        results = [r for r in check.get("results", []) if r.get("service") == service]
+        if any(r["status"] == FAIL for r in results):
+            status = "fail"
+        elif state in ("queued", "running"):
+            status = "pending"
+        elif results:
+            status = "pass"
+        else:
+            status = "none"
+        services.append(
+            {
+                "service": service,
+                "label": SERVICE_NAMES[service],
+                "status": status,
+                "results": results,
+            }
+        )
+    return {"state": state, "outcome": check.get("outcome"), "services": services}
+
+
+def profile_from_snapshot(snapshot) -> ProviderProfile:
+    """An unsaved ProviderProfile rebuilt from a snapshot (see profile_snapshot), keys decrypted."""
+    values = dict(snapshot.get("fields", {}))
+    for name, token in snapshot.get("secrets", {}).items():
+        values[name] = decrypt(token) if token else ""
+    return ProviderProfile(**values)
