@@ -28,6 +28,7 @@ bench: $(INSTALLED) services
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
