@@ -1,13 +1,27 @@
 from django import forms
+from django.db.models import OuterRef, Subquery
 
 from agents.models import Interview
 from agents.reports import RECOMMENDATIONS
-from resumes.models import Candidate
+from resumes.models import Candidate, Resume
+
+
+class CandidateChoiceField(forms.ModelChoiceField):
+    """Candidates by name, or by their resume's file name while it is not parsed."""
+
+    def label_from_instance(self, candidate):
+        return candidate.name or candidate.file_name or str(candidate)
 
 
 class InterviewForm(forms.Form):
-    candidate = forms.ModelChoiceField(
-        queryset=Candidate.objects.order_by("name"),
+    candidate = CandidateChoiceField(
+        queryset=Candidate.objects.annotate(
+            file_name=Subquery(
+                Resume.objects.filter(candidate=OuterRef("pk"))
+                .order_by("-created_at", "-id")
+                .values("original_name")[:1]
+            )
+        ).order_by("name", "file_name"),
         empty_label="Choose a candidate",
         error_messages={"invalid_choice": "That candidate no longer exists. Pick another one."},
     )

@@ -1,4 +1,6 @@
-from django.db.models import Count, Q
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 
 from dashboard.paging import page_of
 from resumes.models import Candidate, ParseAttempt, Resume
@@ -33,8 +35,28 @@ def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
             | Q(candidate__email__icontains=query)
             | Q(skills_text__contains=query.lower())
             | Q(original_name__icontains=query)
+            | Q(pk__in=_text_matches(query))
         )
+    resumes = resumes.annotate(
+        retrying=Exists(
+            ParseAttempt.objects.filter(resume=OuterRef("pk"), outcome=ParseAttempt.Outcome.WAITING)
+        )
+    )
     return page_of(resumes.order_by("-created_at", "-id"), page=page, per_page=per_page)
+
+
+def _text_matches(query):
+    """Ids of resumes whose extracted text contains the words of `query`."""
+    if connection.vendor == "postgresql":
+        # The same expression as the resume_text_search index (migration 0003); a
+        # subquery keeps the index usable beside the other OR'ed conditions.
+        return (
+            Resume.objects.annotate(document=SearchVector("text", config="simple"))
+            .filter(document=SearchQuery(query, config="simple", search_type="plain"))
+            .order_by()
+            .values("pk")
+        )
+    return Resume.objects.filter(text__icontains=query).order_by().values("pk")
 
 
 def resume_status_counts():

@@ -35,14 +35,20 @@ def test_a_recruiter_uploads_two_files_and_watches_the_resume_get_parsed(
     rows = page.locator("#upload-list .upload-row")
     jane = rows.filter(has_text="jane.docx")
     photo = rows.filter(has_text="photo.pdf")
-    jane.get_by_text("Uploaded.", exact=True).wait_for(timeout=15_000)
+    jane.get_by_role("link", name="Open candidate").wait_for(timeout=15_000)
     photo.get_by_text("This file is a PNG image, which is not supported.").wait_for()
-    # The chip of the upload row turns to Parsed over the websocket, without a reload.
+    # The table gains the new row without a reload, named by its file until it is parsed.
+    table_row = page.locator("#candidate-rows table tbody tr")
+    table_row.get_by_role("link", name="jane.docx").wait_for(timeout=15_000)
+    assert page.get_by_text("No candidates yet").count() == 0
+    # The chips of the upload row and the table turn to Parsed over the websocket.
     jane.locator(".chip", has_text="Parsed").wait_for(timeout=30_000)
+    table_row.get_by_role("link", name="Jane Doe").wait_for(timeout=15_000)
+    assert table_row.count() == 1
+    assert "Parsed" in table_row.inner_text()
     page.screenshot(path=str(tmp_path / "uploads.png"), full_page=True)
 
     page.reload()
-    table_row = page.locator("table tbody tr")
     assert table_row.count() == 1
     assert "Jane Doe" in table_row.inner_text()
     assert "Parsed" in table_row.inner_text()

@@ -50,7 +50,7 @@
         ui.status.appendChild(chip);
         ui.status.appendChild(document.createTextNode(" "));
       }
-      ui.status.appendChild(el("span", "", message));
+      if (message) ui.status.appendChild(el("span", "", message));
       if (resume) {
         ui.status.appendChild(document.createTextNode(" "));
         var link = el("a", "", "Open candidate");
@@ -76,9 +76,12 @@
         var data = {};
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
         if (xhr.status === 201) {
-          finish(ui, "ok", "Uploaded.", data.resume);
+          // The chip tells the resume's progress from here on.
+          finish(ui, "ok", "", data.resume);
+          refreshRows();
         } else if (xhr.status === 200 && data.duplicate) {
           finish(ui, "warn", data.message, data.resume);
+          refreshRows();
         } else if (xhr.status === 403 || xhr.status === 302) {
           finish(ui, "bad", "Your session has ended; sign in again and re-upload this file.");
         } else {
@@ -139,6 +142,39 @@
     });
   }
 
+  // The table below is the server's (filters, paging, the empty state): when a resume is
+  // added or changes, this page is fetched again and only the table is swapped in.
+  var refreshRows = (function () {
+    var timer = null;
+    var running = false;
+    var again = false;
+    function refresh() {
+      var current = document.getElementById("candidate-rows");
+      if (!current) return;
+      if (running) { again = true; return; }
+      running = true;
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("candidate-rows");
+          current = document.getElementById("candidate-rows");
+          // A Retry button being used is not pulled from under the recruiter.
+          if (fresh && current && !current.contains(document.activeElement)) current.replaceWith(fresh);
+        })
+        .catch(function () {})
+        .then(function () {
+          running = false;
+          if (again) { again = false; schedule(); }
+        });
+    }
+    function schedule() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 300);
+    }
+    return schedule;
+  })();
+
   function applyStatus(payload) {
     var id = String(payload.id);
     document.querySelectorAll('[data-resume-id="' + id + '"]').forEach(function (chip) {
@@ -159,15 +195,24 @@
   }
 
   function setupLive() {
-    if (!document.querySelector("[data-resume-id], #upload-list")) return;
+    if (!document.querySelector("[data-resume-id], #upload-list, #candidate-rows")) return;
     var delay = 1000;
+    var opened = false;
     function connect() {
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       var socket = new WebSocket(scheme + window.location.host + "/ws/live/resumes/");
-      socket.onopen = function () { delay = 1000; };
+      socket.onopen = function () {
+        // Changes made while the socket was down reach the table on reconnecting.
+        if (opened) refreshRows();
+        opened = true;
+        delay = 1000;
+      };
       socket.onmessage = function (message) {
         var data = JSON.parse(message.data);
-        if (data.event === "resume.status") applyStatus(data.payload);
+        if (data.event === "resume.status") {
+          applyStatus(data.payload);
+          refreshRows();
+        }
       };
       socket.onclose = function () {
         window.setTimeout(connect, delay);
