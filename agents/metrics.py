@@ -60,28 +60,43 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 30
 
 
 def latency_chart(turns):
-    """Polyline points of each latency series over the turns, for an inline SVG."""
-    turns = list(turns)
-    values = [getattr(t, name) for t in turns for name, _ in CHART_SERIES]
+    """Each latency series over the answered turns (the ones a candidate waited for), for an
+    inline SVG; None before the first answer. The greeting has no wait, so it is left out."""
+    answered = [t for t in turns if t.total_latency is not None]
+    if not answered:
+        return None
+    values = [getattr(t, name) for t in answered for name, _ in CHART_SERIES]
     top = max([v for v in values if v is not None] or [1.0])
-    span_x = max(len(turns) - 1, 1)
+    span_x = max(len(answered) - 1, 1)
 
     def point(index, value):
-        x = CHART_PAD + index * (CHART_WIDTH - 2 * CHART_PAD) / span_x
+        # A single answer sits in the middle rather than on the axis.
+        share = index / span_x if len(answered) > 1 else 0.5
+        x = CHART_PAD + share * (CHART_WIDTH - 2 * CHART_PAD)
         y = CHART_HEIGHT - CHART_PAD - value / top * (CHART_HEIGHT - 2 * CHART_PAD)
-        return f"{x:.1f},{y:.1f}"
+        return round(x, 1), round(y, 1)
 
     series = []
     for name, label in CHART_SERIES:
         points = [
-            point(i, getattr(t, name)) for i, t in enumerate(turns) if getattr(t, name) is not None
+            point(i, getattr(t, name))
+            for i, t in enumerate(answered)
+            if getattr(t, name) is not None
         ]
-        series.append({"name": name, "label": label, "points": " ".join(points)})
+        if points:
+            series.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "points": " ".join(f"{x},{y}" for x, y in points),
+                    "markers": points,
+                }
+            )
     return {
         "series": series,
         "top": top,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "pad": CHART_PAD,
-        "turns": len(turns),
+        "answers": len(answered),
     }

@@ -170,7 +170,7 @@ def _interview_page_context(interview):
         "last_seq": segments[-1].seq if segments else 0,
         "turn_metrics": turns,
         "latency_summary": latency_summary(totals),
-        "latency_chart": latency_chart(turns) if turns else None,
+        "latency_chart": latency_chart(turns),
         "report_form": report_form,
         "report_recommendation": reports.RECOMMENDATIONS.get(
             interview.report.get("recommendation"), ""

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from channels.db import database_sync_to_async
 
@@ -49,9 +50,18 @@ class InterviewRecorder:
             if item.role == "user"
             else TranscriptSegment.Speaker.AGENT
         )
-        self._spawn(self.append(speaker, text, interrupted=bool(item.interrupted)))
+        started_at, ended_at = _spoken_between(item)
+        self._spawn(
+            self.append(
+                speaker,
+                text,
+                interrupted=bool(item.interrupted),
+                started_at=started_at,
+                ended_at=ended_at,
+            )
+        )
 
-    async def append(self, speaker, text, *, interrupted=False):
+    async def append(self, speaker, text, *, interrupted=False, started_at=None, ended_at=None):
         try:
             async with self.write_lock:
                 await database_sync_to_async(transcripts.transcript_append)(
@@ -59,6 +69,8 @@ class InterviewRecorder:
                     speaker=speaker,
                     text=text,
                     interrupted=interrupted,
+                    started_at=started_at,
+                    ended_at=ended_at,
                 )
         except Exception:
             logger.exception("could not store a turn of interview %s", self.interview_id)
@@ -90,3 +102,21 @@ class InterviewRecorder:
             await database_sync_to_async(transcripts.turn_metrics_record)(**values)
         except Exception:
             logger.exception("could not store metrics of interview %s", self.interview_id)
+
+
+def _spoken_between(item):
+    """When the words of a turn were spoken, as datetimes (None when the framework didn't say).
+
+    A turn is stored when it is committed, which for the interviewer is after it has
+    finished speaking; the time it started speaking is what orders it among the others.
+    """
+    metrics = getattr(item, "metrics", None) or {}
+    started = metrics.get("started_speaking_at")
+    stopped = metrics.get("stopped_speaking_at")
+    if started is None:
+        started = getattr(item, "created_at", None)
+    return _datetime(started), _datetime(stopped)
+
+
+def _datetime(timestamp):
+    return datetime.fromtimestamp(timestamp, tz=UTC) if timestamp else None

@@ -14,16 +14,23 @@
   var speakers = { candidate: "Candidate", agent: "Interviewer" };
   var ENDED = ["completed", "failed", "cancelled", "expired"];
 
+  // The page's own connection, not the interview's status: never green, so it can't be
+  // read as "the interview is live".
   function setConnection(state) {
     connection.textContent = state;
-    connection.className = "chip " + (state === "live" ? "chip-ok" : state === "connecting" ? "chip-muted" : "chip-warn");
+    connection.className = "chip " + (state === "connected" || state === "connecting" ? "chip-muted" : "chip-warn");
   }
 
+  // Every time on the page in the browser's time zone and on a 24-hour clock, whether the
+  // server rendered it or it arrived live.
   function time(iso) {
     if (!iso) return "";
     var date = new Date(iso);
-    return isNaN(date) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return isNaN(date) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
   }
+  list.querySelectorAll("time[datetime]").forEach(function (node) {
+    node.textContent = time(node.getAttribute("datetime")) || node.textContent;
+  });
 
   function addSegment(message) {
     if (message.seq <= lastSeq) return;
@@ -63,7 +70,11 @@
       interim.hidden = false;
     } else if (message.type === "agent_state") agentState.textContent = "interviewer: " + message.state;
     else if (message.type === "status") {
-      if (ENDED.indexOf(message.status) >= 0) agentState.textContent = "interviewer: –";
+      if (ENDED.indexOf(message.status) >= 0) {
+        agentState.textContent = "interviewer: –";
+        // The one-time link is of no use once the interview is over.
+        document.querySelectorAll("[data-remove-when-ended]").forEach(function (node) { node.remove(); });
+      }
       refreshParts("status");
     }
     else if (message.type === "changed") refreshParts(message.part);
@@ -129,7 +140,7 @@
     setConnection(attempts ? "reconnecting" : "connecting");
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + panel.dataset.wsPath + "?after=" + lastSeq);
-    socket.onopen = function () { attempts = 0; setConnection("live"); };
+    socket.onopen = function () { attempts = 0; setConnection("connected"); };
     socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
     socket.onclose = function (event) {
       if (event.code === 4403 || event.code === 4404) { setConnection("not allowed"); return; }

@@ -90,7 +90,7 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     join_link = recruiter.get_by_role("textbox", name="Candidate link").input_value()
     interview_id = int(re.search(r"/interviews/(\d+)/", recruiter.url).group(1))
     transcript = recruiter.locator("#transcript")
-    expect(transcript.locator("[data-connection]")).to_have_text("live")
+    expect(transcript.locator("[data-connection]")).to_have_text("connected")
     screenshots(recruiter, "recruiter-interview-created")
 
     # The candidate opens the link, checks the microphone, agrees and joins.

@@ -59,3 +59,35 @@ async def test_each_committed_turn_is_stored_in_order(stored_interview, fake_ope
         (2, "candidate", "I worked at Remington Rand."),
         (3, "agent", "Tell me about the A-0 compiler."),
     ]
+
+
+async def test_each_turn_keeps_when_it_was_said_not_when_it_was_stored(
+    stored_interview, fake_openai
+):
+    interview, brief, profile = stored_interview
+    fake_openai.script("chat", Reply(content="Hello Grace."), Reply(content="Tell me more."))
+    recorder = InterviewRecorder(interview.pk)
+    _stt, llm, _tts = agent_plugins(profile)
+
+    before = time.time()
+    async with llm, AgentSession(llm=llm, userdata=InterviewState(brief=brief)) as session:
+        recorder.attach(session)
+        await session.start(Interviewer(brief), capture_run=True)
+        await asyncio.sleep(1.1)
+        await session.run(user_input="Happy to be here.")
+        await recorder.drain()
+
+    rows = await database_sync_to_async(
+        lambda: list(
+            TranscriptSegment.objects.filter(interview=interview)
+            .order_by("seq")
+            .values_list("speaker", "started_at", "created_at")
+        )
+    )()
+    await database_sync_to_async(connections.close_all)()
+    assert [speaker for speaker, _, _ in rows] == ["agent", "candidate", "agent"]
+    started = [at for _, at, _ in rows]
+    assert all(at is not None and at.timestamp() >= before for at in started)
+    # The greeting and the answer a second later no longer share one timestamp.
+    assert started[1].timestamp() - started[0].timestamp() >= 1.0
+    assert started == sorted(started)
