@@ -271,7 +271,10 @@ def _complete(client, *, profile, content):
         )
     except openai.APIError as exc:
         raise classify(
-            exc, profile=profile, timeout=setting("REPORT_LLM_TIMEOUT_SECONDS")
+            exc,
+            profile=profile,
+            timeout=setting("REPORT_LLM_TIMEOUT_SECONDS"),
+            timeout_setting="REPORT_LLM_TIMEOUT_SECONDS",
         ) from None
     if not response.choices:
         return ""

@@ -77,10 +77,18 @@ class InvalidReply(Exception):
     """The model answered, but not with a usable JSON object."""
 
 
-def classify(exc, *, profile, timeout):
-    """A Transient or Permanent error with a plain message for an openai exception."""
+def classify(exc, *, profile, timeout, timeout_setting):
+    """A Transient or Permanent error with a plain message for an openai exception.
+
+    `timeout_setting` names the environment variable that sets `timeout`, so the message
+    can say how to raise it.
+    """
     if isinstance(exc, openai.APITimeoutError):
-        return TransientLLMError(f"The model server did not answer within {timeout} seconds.")
+        return TransientLLMError(
+            f"The model server at {profile.llm_base_url} did not answer within {timeout} "
+            "seconds. Check that it is running and not busy with other work (its own log "
+            f"shows the queue), or allow it longer with {timeout_setting}."
+        )
     if isinstance(exc, openai.APIConnectionError):
         return TransientLLMError(f"Could not reach the model server at {profile.llm_base_url}.")
     if not isinstance(exc, openai.APIStatusError):

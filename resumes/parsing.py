@@ -260,7 +260,10 @@ def _complete(client, *, profile, content, run, retry):
         )
     except openai.APIError as exc:
         raise classify(
-            exc, profile=profile, timeout=setting("RESUME_LLM_TIMEOUT_SECONDS")
+            exc,
+            profile=profile,
+            timeout=setting("RESUME_LLM_TIMEOUT_SECONDS"),
+            timeout_setting="RESUME_LLM_TIMEOUT_SECONDS",
         ) from None
     finally:
         run.llm_seconds += time.perf_counter() - started

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from providers.llm_json import retry_after_seconds
+from providers.llm_json import TransientLLMError, retry_after_seconds
 from resumes.parsing import (
     InvalidReply,
     cross_check,
@@ -142,3 +142,22 @@ def test_a_name_the_model_invented_is_replaced_by_the_one_in_the_text():
 def test_a_heading_that_is_not_a_name_is_not_taken_for_one():
     assert name_from_heading("Curriculum Vitae\nsenior engineer since 2010") == ""
     assert name_from_heading("EXPERIENCE 2019-2024\nled a team of 5") == ""
+
+
+@pytest.mark.django_db
+def test_a_timeout_names_the_server_and_the_setting_that_raises_the_limit(settings, fake_openai):
+    from resumes.parsing import ParseRun, parse_text
+    from resumes.tests.conftest import make_profile
+    from tests.fake_openai import Reply
+
+    settings.RESUME_LLM_TIMEOUT_SECONDS = 1
+    fake_openai.script("chat", Reply(content="{}", delay=3))
+    profile = make_profile(fake_openai.url)
+
+    with pytest.raises(TransientLLMError) as raised:
+        parse_text(profile=profile, text="Jane Doe\njane@example.com", run=ParseRun())
+
+    message = str(raised.value)
+    assert "did not answer within 1 seconds" in message
+    assert fake_openai.url in message
+    assert "RESUME_LLM_TIMEOUT_SECONDS" in message
