@@ -194,8 +194,12 @@ def join(page):
     expect(page.locator("#join-room")).to_be_visible()
 
 
-def agent_lines(page):
-    return page.locator("#captions .caption-agent")
+def stored_lines(page, speaker="agent"):
+    return page.locator(f"#captions .caption-{speaker}")
+
+
+def live_lines(page):
+    return page.locator("#captions-live .caption-agent")
 
 
 def test_the_interviewers_words_show_as_they_are_spoken_and_the_stored_turn_replaces_them(
@@ -208,10 +212,11 @@ def test_the_interviewers_words_show_as_they_are_spoken_and_the_stored_turn_repl
 
     assert open_stream(page, "S1", segment="SG_1")
     write(page, "S1", "Hello Grace, ")
-    line = agent_lines(page)
+    line = live_lines(page)
     expect(line).to_have_count(1)
     expect(line).to_have_text("Interviewer: Hello Grace,")
     expect(line).to_have_class(re.compile(r"\bcaption-live\b"))
+    # Screen readers get the line once it is complete, not word by word.
     expect(line).to_have_attribute("aria-busy", "true")
 
     write(page, "S1", "thanks for joining. Tell me about the A-0 compiler")
@@ -228,8 +233,8 @@ def test_the_interviewers_words_show_as_they_are_spoken_and_the_stored_turn_repl
     wait_for_socket(page, socket)
     stored = "Hello Grace, thanks for joining. Tell me about the A-0 compiler."
     socket.send(type="segment", seq=1, speaker="agent", text=stored, interrupted=False)
-    expect(line).to_have_text(f"Interviewer: {stored}")
-    expect(agent_lines(page)).to_have_count(1)
+    expect(stored_lines(page)).to_have_text([f"Interviewer: {stored}"])
+    expect(live_lines(page)).to_have_count(0)
 
     # The candidate answers (stored turn from the socket); the candidate's own transcription
     # stream is not shown as the interviewer's.
@@ -239,27 +244,58 @@ def test_the_interviewers_words_show_as_they_are_spoken_and_the_stored_turn_repl
     socket.send(type="interim", speaker="candidate", text="I wrote it")
     expect(page.locator("#caption-interim")).to_have_text("I wrote it")
     socket.send(type="segment", seq=2, speaker="candidate", text="I wrote it in 1952.")
-    expect(page.locator("#captions .caption-candidate")).to_have_text("You: I wrote it in 1952.")
+    expect(stored_lines(page, "candidate")).to_have_text(["You: I wrote it in 1952."])
     expect(page.locator("#caption-interim")).to_have_text("")
-    expect(agent_lines(page)).to_have_count(1)
+    expect(live_lines(page)).to_have_count(0)
 
     # An interrupted reply: the live line stops where the audio stopped, the stored turn says so.
     open_stream(page, "S3", segment="SG_3")
     write(page, "S3", "Impressive. And what")
-    expect(agent_lines(page).nth(1)).to_have_text("Interviewer: Impressive. And what")
+    expect(live_lines(page)).to_have_text(["Interviewer: Impressive. And what"])
     close(page, "S3")
     socket.send(
         type="segment", seq=3, speaker="agent", text="Impressive. And what", interrupted=True
     )
-    expect(agent_lines(page).nth(1)).to_have_text("Interviewer: Impressive. And what …")
-    expect(agent_lines(page)).to_have_count(2)
+    expect(live_lines(page)).to_have_count(0)
     # In conversation order: interviewer, candidate, interviewer.
-    assert page.locator("#captions li").evaluate_all("els => els.map(e => e.className)") == [
-        "caption caption-agent",
-        "caption caption-candidate",
-        "caption caption-agent",
-    ]
+    expect(page.locator("#captions li")).to_have_text(
+        [
+            f"Interviewer: {stored}",
+            "You: I wrote it in 1952.",
+            "Interviewer: Impressive. And what …",
+        ]
+    )
     assert page.locator(".captions").get_attribute("aria-live") == "polite"
+
+
+def test_back_after_a_reload_the_history_goes_above_what_the_interviewer_is_saying(
+    join_url, browser
+):
+    page, socket = room_page(browser)
+    page.goto(join_url)
+    join(page)
+    # The interviewer is speaking when the captions socket sends the history.
+    open_stream(page, "S9", segment="SG_9")
+    write(page, "S9", "Welcome back, Grace. Where were we?")
+    expect(live_lines(page)).to_have_text(["Interviewer: Welcome back, Grace. Where were we?"])
+    wait_for_socket(page, socket)
+    socket.send(type="segment", seq=1, speaker="agent", text="Hello Grace, thanks for joining.")
+    socket.send(type="segment", seq=2, speaker="candidate", text="Glad to be here.")
+    expect(page.locator("#captions li")).to_have_text(
+        ["Interviewer: Hello Grace, thanks for joining.", "You: Glad to be here."]
+    )
+    expect(live_lines(page)).to_have_text(["Interviewer: Welcome back, Grace. Where were we?"])
+
+    # Its own stored turn (in slightly different words) replaces it once it has been said.
+    close(page, "S9")
+    socket.send(type="segment", seq=3, speaker="agent", text="Welcome back Grace! Where were we?")
+    expect(live_lines(page)).to_have_count(0)
+    expect(stored_lines(page)).to_have_text(
+        [
+            "Interviewer: Hello Grace, thanks for joining.",
+            "Interviewer: Welcome back Grace! Where were we?",
+        ]
+    )
 
 
 def wait_for_socket(page, socket):
@@ -430,7 +466,7 @@ def test_the_room_fits_the_screen(join_url, browser, tmp_path, width):
     socket.send(type="segment", seq=2, speaker="candidate", text="Thank you, glad to be here.")
     open_stream(page, "S3", segment="SG_3")
     write(page, "S3", "Tell me about the A-0 compiler you built at Remington")
-    expect(agent_lines(page)).to_have_count(2)
+    expect(page.locator(".captions .caption-agent")).to_have_count(2)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(tmp_path / f"room-{width}.png"), full_page=True)
     page.get_by_role("button", name="Leave the interview").click()

@@ -18,6 +18,7 @@
   const message = document.getElementById("join-message");
   const agentState = document.getElementById("agent-state");
   const captions = document.getElementById("captions");
+  const liveCaptions = document.getElementById("captions-live");
   const captionsBox = captions.parentElement;
   const interim = document.getElementById("caption-interim");
   const avatar = document.getElementById("avatar");
@@ -105,12 +106,12 @@
     return participant && participant.kind === LivekitClient.ParticipantKind.AGENT;
   }
 
-  // --- Captions: the interviewer's words live from the room, stored turns from the socket ---
+  // --- Captions: stored turns from the socket, in order; below them, the interviewer's words
+  // as it speaks them, from the room ---
 
-  // Interviewer lines shown from the room's text streams, oldest first, until their stored turn
-  // arrives on the captions socket and takes their place.
-  const unconfirmed = [];
-  // The line of each transcription segment (lk.segment_id) still being spoken.
+  // Lines of the room's transcription streams, oldest first, each until its stored turn arrives.
+  const liveLines = [];
+  // The line of each transcription segment (lk.segment_id) that may get more streams.
   const segmentLines = new Map();
 
   function scrollCaptions(force = false) {
@@ -118,7 +119,7 @@
     if (force || nearBottom) captionsBox.scrollTop = captionsBox.scrollHeight;
   }
 
-  function captionLine(speaker) {
+  function captionLine(speaker, list) {
     const item = document.createElement("li");
     item.className = `caption caption-${speaker}`;
     const who = document.createElement("strong");
@@ -126,39 +127,38 @@
     const words = document.createElement("span");
     words.className = "caption-text";
     item.append(who, words);
-    captions.append(item);
-    return { item, words, settled: false };
+    list.append(item);
+    return { item, words, streaming: false, retired: false };
   }
 
-  function words(text) {
+  function letters(text) {
     return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
   }
 
   function sameTurn(line, text) {
-    const shown = words(line.words.textContent);
-    const stored = words(text);
+    const shown = letters(line.words.textContent);
+    const stored = letters(text);
     const length = Math.min(24, shown.length, stored.length);
     return length > 0 && shown.slice(0, length) === stored.slice(0, length);
   }
 
-  function settle(line, text, interrupted) {
-    line.settled = true;
-    line.words.textContent = text + (interrupted ? " …" : "");
-    line.item.classList.remove("caption-live");
-    line.item.removeAttribute("aria-busy");
+  // A stored turn of the interviewer replaces the live line of the same words (and any older
+  // one). Without one of the same words, it is the oldest line whose stream has ended: a turn
+  // still being spoken is newer than every stored one (say, the history sent after a reload).
+  function retireLiveLine(text) {
+    let index = liveLines.findIndex((line) => sameTurn(line, text));
+    if (index < 0) index = liveLines.findIndex((line) => !line.streaming);
+    if (index < 0) return;
+    for (const line of liveLines.splice(0, index + 1)) {
+      line.retired = true;
+      line.item.remove();
+    }
   }
 
   function addCaption(speaker, text, interrupted) {
-    if (speaker === "agent" && unconfirmed.length) {
-      // The stored turn of words already shown live: it replaces them rather than repeating them.
-      let index = unconfirmed.findIndex((line) => sameTurn(line, text));
-      if (index < 0) index = 0;
-      const [line] = unconfirmed.splice(0, index + 1).slice(-1);
-      settle(line, text, interrupted);
-      return;
-    }
-    const line = captionLine(speaker);
-    settle(line, text, interrupted);
+    if (speaker === "agent") retireLiveLine(text);
+    const line = captionLine(speaker, captions);
+    line.words.textContent = text + (interrupted ? " …" : "");
     scrollCaptions(true);
   }
 
@@ -169,22 +169,21 @@
     const segmentId = attributes["lk.segment_id"] || reader.info.id;
     let line = segmentLines.get(segmentId);
     if (!line) {
-      line = captionLine("agent");
+      line = captionLine("agent", liveCaptions);
       segmentLines.set(segmentId, line);
-      unconfirmed.push(line);
+      liveLines.push(line);
     }
-    if (!line.settled) {
-      line.item.classList.add("caption-live");
-      // Screen readers announce the line once it is complete, not word by word.
-      line.item.setAttribute("aria-busy", "true");
-    }
+    line.streaming = true;
+    line.item.classList.add("caption-live");
+    // Screen readers announce the line once it is complete, not word by word.
+    line.item.setAttribute("aria-busy", "true");
     // The interviewer's stream is a delta stream: chunks add to the line. A stream that
     // restates a segment (each one holding the whole text so far) replaces it.
     let text = "";
     try {
       for await (const chunk of reader) {
         text += chunk;
-        if (line.settled) continue;
+        if (line.retired) continue;
         line.words.textContent = text;
         scrollCaptions();
       }
@@ -194,13 +193,13 @@
     if ((reader.info.attributes || {})["lk.transcription_final"] === "true") {
       segmentLines.delete(segmentId);
     }
-    if (line.settled) return;
+    line.streaming = false;
     line.item.classList.remove("caption-live");
     line.item.removeAttribute("aria-busy");
-    if (!line.words.textContent) {
+    if (!line.retired && !line.words.textContent) {
+      line.retired = true;
       line.item.remove();
-      const index = unconfirmed.indexOf(line);
-      if (index >= 0) unconfirmed.splice(index, 1);
+      liveLines.splice(liveLines.indexOf(line), 1);
     }
   }
 
