@@ -5,7 +5,34 @@
   const level = document.getElementById("mic-level");
   const status = document.getElementById("mic-status");
   let stream = null;
-  let audioContext = null;
+  let stopMeter = null;
+
+  // Shows the level of a microphone stream as the width of `bar`; returns a function that stops it.
+  // The room uses it too, on the track it sends to the interviewer.
+  function startMeter(source, bar) {
+    const audioContext = new AudioContext();
+    const analyser = audioContext.createAnalyser();
+    analyser.fftSize = 1024;
+    audioContext.createMediaStreamSource(source).connect(analyser);
+    if (audioContext.state === "suspended") audioContext.resume().catch(() => {});
+    const samples = new Float32Array(analyser.fftSize);
+    let running = true;
+    const draw = () => {
+      if (!running) return;
+      analyser.getFloatTimeDomainData(samples);
+      let sum = 0;
+      for (const sample of samples) sum += sample * sample;
+      const rms = Math.sqrt(sum / samples.length);
+      bar.style.width = `${Math.min(100, rms * 400)}%`;
+      requestAnimationFrame(draw);
+    };
+    draw();
+    return () => {
+      running = false;
+      audioContext.close();
+      bar.style.width = "0";
+    };
+  }
 
   function micErrorMessage(error) {
     if (error && (error.name === "NotAllowedError" || error.name === "SecurityError")) {
@@ -32,32 +59,17 @@
     }
     status.classList.remove("error");
     status.textContent = "Microphone on. Speak: the bar shows your voice level.";
-    audioContext = new AudioContext();
-    const analyser = audioContext.createAnalyser();
-    analyser.fftSize = 1024;
-    audioContext.createMediaStreamSource(stream).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    const draw = () => {
-      if (!audioContext) return;
-      analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const sample of samples) sum += sample * sample;
-      const rms = Math.sqrt(sum / samples.length);
-      level.style.width = `${Math.min(100, rms * 400)}%`;
-      requestAnimationFrame(draw);
-    };
-    draw();
+    stopMeter = startMeter(stream, level);
     document.dispatchEvent(new CustomEvent("mic-check", { detail: { ok: true } }));
   }
 
   function stop() {
     if (stream) stream.getTracks().forEach((track) => track.stop());
-    if (audioContext) audioContext.close();
+    if (stopMeter) stopMeter();
     stream = null;
-    audioContext = null;
-    level.style.width = "0";
+    stopMeter = null;
   }
 
   button.addEventListener("click", start);
-  window.micCheck = { stop, micErrorMessage };
+  window.micCheck = { stop, micErrorMessage, startMeter };
 })();

@@ -130,7 +130,7 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     screenshots(recruiter, "recruiter-latency")
 
     # The candidate leaves; the interview ends as completed and its report is written.
-    candidate.get_by_role("button", name="Leave the interview").click()
+    leave_the_interview(candidate)
     expect(candidate.get_by_text("You left the interview")).to_be_visible()
     expect(candidate.locator("#agent-state")).to_have_text("the interview has ended")
     screenshots(candidate, "candidate-left")
@@ -186,7 +186,7 @@ def test_a_candidate_who_connects_after_the_interviewer_gave_up_gets_a_new_one(
         0, timeout=AGENT_TIMEOUT_MS
     )
     screenshots(candidate, "late-candidate-greeted")
-    candidate.get_by_role("button", name="Leave the interview").click()
+    leave_the_interview(candidate)
     expect(candidate.get_by_text("You left the interview")).to_be_visible()
 
 
@@ -199,6 +199,14 @@ def join_the_interview(page, screenshots, *, step):
     screenshots(page, step)
     join.click()
     expect(page.locator("#join-room")).to_be_visible()
+
+
+def leave_the_interview(page):
+    """Leave, and confirm it in the page's dialog (leaving ends the interview for good)."""
+    page.get_by_role("button", name="Leave the interview").click()
+    dialog = page.get_by_role("dialog", name="Leave the interview?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Leave", exact=True).click()
 
 
 TURNS_QUERY = """
