@@ -257,6 +257,9 @@ class InterviewRun:
             return
         # The worker stopping mid-interview is a failure; after a normal end this changes nothing.
         if not self.ended.is_set():
+            if self.recorder:
+                # Turns said before the stop are stored before the job goes.
+                await self.recorder.drain()
             await self._mark(
                 services.interview_mark_failed,
                 reason=f"The interviewer stopped unexpectedly ({reason or 'worker shut down'}).",

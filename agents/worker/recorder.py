@@ -2,15 +2,22 @@
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from agents import transcripts
 from agents.models import TranscriptSegment
 from agents.worker.latency import TurnLatency
 
 logger = logging.getLogger(__name__)
+
+# How long turns are kept and retried while the database doesn't answer.
+WRITE_RETRY_FOR = 300.0
+WRITE_RETRY_FIRST_DELAY = 0.25
+WRITE_RETRY_MAX_DELAY = 5.0
 
 
 class InterviewRecorder:
@@ -62,18 +69,45 @@ class InterviewRecorder:
         )
 
     async def append(self, speaker, text, *, interrupted=False, started_at=None, ended_at=None):
-        try:
-            async with self.write_lock:
-                await database_sync_to_async(transcripts.transcript_append)(
-                    interview_id=self.interview_id,
-                    speaker=speaker,
-                    text=text,
-                    interrupted=interrupted,
-                    started_at=started_at,
-                    ended_at=ended_at,
-                )
-        except Exception:
-            logger.exception("could not store a turn of interview %s", self.interview_id)
+        """Store one turn; while the database is away, retry, holding later turns back in order.
+
+        Turns wait behind the lock in the order they were said, so a database that
+        comes back within WRITE_RETRY_FOR gets every turn, in order; `drain` waits for them.
+        """
+        async with self.write_lock:
+            delay = WRITE_RETRY_FIRST_DELAY
+            deadline = time.monotonic() + WRITE_RETRY_FOR
+            while True:
+                try:
+                    await database_sync_to_async(transcripts.transcript_append)(
+                        interview_id=self.interview_id,
+                        speaker=speaker,
+                        text=text,
+                        interrupted=interrupted,
+                        started_at=started_at,
+                        ended_at=ended_at,
+                    )
+                    return
+                except DatabaseError as exc:
+                    if time.monotonic() + delay > deadline:
+                        logger.error(
+                            "gave up storing a turn of interview %s after %.0f s: %s",
+                            self.interview_id,
+                            WRITE_RETRY_FOR,
+                            exc,
+                        )
+                        return
+                    logger.warning(
+                        "could not store a turn of interview %s (%s); retrying in %.1f s",
+                        self.interview_id,
+                        exc,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, WRITE_RETRY_MAX_DELAY)
+                except Exception:
+                    logger.exception("could not store a turn of interview %s", self.interview_id)
+                    return
 
     def _on_transcribed(self, event):
         if not event.is_final and event.transcript.strip():
