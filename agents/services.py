@@ -21,7 +21,7 @@ from agents.selectors import (
 )
 from agents.transcripts import interview_status_broadcast
 from providers.selectors import profile_get_active
-from providers.services import profile_snapshot
+from providers.services import profile_snapshot, snapshot_rotate_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -206,3 +206,23 @@ def interview_mark_expired(*, interview_id):
 def interview_record_avatar_failure(*, interview_id, reason):
     """The video avatar didn't work; the interview goes on with audio only."""
     Interview.objects.filter(pk=interview_id).update(avatar_error=reason)
+
+
+def interview_snapshots_rotate_secrets():
+    """Re-encrypt the keys in every interview's profile snapshot with the first configured key.
+
+    Returns (re-encrypted snapshots, ["interview N: field", ...] that could not be decrypted).
+    """
+    rotated, unreadable = 0, []
+    ids = Interview.objects.exclude(profile_snapshot__secrets={}).values_list("pk", flat=True)
+    for interview_id in ids.iterator():
+        with transaction.atomic():
+            interview = (
+                Interview.objects.select_for_update().only("profile_snapshot").get(pk=interview_id)
+            )
+            snapshot, lost = snapshot_rotate_secrets(interview.profile_snapshot)
+            unreadable += [f"interview {interview_id}: {name}" for name in lost]
+            if snapshot != interview.profile_snapshot:
+                Interview.objects.filter(pk=interview_id).update(profile_snapshot=snapshot)
+                rotated += 1
+    return rotated, unreadable

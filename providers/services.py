@@ -237,6 +237,19 @@ def profile_rotate_secrets():
     return rotated, unreadable
 
 
+def snapshot_rotate_secrets(snapshot):
+    """A profile snapshot (see profile_snapshot) with its keys re-encrypted with the first of
+    SECRETS_ENCRYPTION_KEYS. Returns (new snapshot, names of keys no configured key decrypts)."""
+    secret_values, unreadable = {}, []
+    for name, token in snapshot.get("secrets", {}).items():
+        try:
+            secret_values[name] = reencrypt(token) if token else token
+        except InvalidToken:
+            secret_values[name] = token
+            unreadable.append(name)
+    return {**snapshot, "secrets": secret_values}, unreadable
+
+
 # Profile fields that describe where a profile is and how it was checked, not how it runs.
 _NOT_SNAPSHOTTED = ("id", "is_active", "last_check", "last_checked_at", "created_at", "updated_at")
 

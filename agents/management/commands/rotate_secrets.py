@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from providers import services
+from agents.services import interview_snapshots_rotate_secrets
+from providers.services import profile_rotate_secrets
 
 ROTATION_STEPS = """
 Re-encrypt every stored provider API key with the first key of
-SECRETS_ENCRYPTION_KEYS.
+SECRETS_ENCRYPTION_KEYS: the profiles' and the copies that interviews keep
+of the profile they were created with.
 
 To rotate the encryption key:
   1. Put the new key first and keep the old one after it, e.g.
@@ -27,10 +29,20 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def handle(self, *args, **options):
-        rotated, unreadable = services.profile_rotate_secrets()
+        rotated, unreadable = profile_rotate_secrets()
         self.stdout.write(f"Re-encrypted {rotated} stored key(s) with the first configured key.")
+        snapshots, lost = interview_snapshots_rotate_secrets()
+        self.stdout.write(f"Re-encrypted the keys kept by {snapshots} interview(s).")
+        problems = []
         if unreadable:
-            raise CommandError(
+            problems.append(
                 "These keys cannot be decrypted with any configured key; enter them again in "
                 "the profile form: " + "; ".join(unreadable)
             )
+        if lost:
+            problems.append(
+                "These interviews keep keys that no configured key decrypts; they can't run "
+                "or be reported until that key is configured again: " + "; ".join(lost)
+            )
+        if problems:
+            raise CommandError(" ".join(problems))
