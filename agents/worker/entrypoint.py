@@ -3,6 +3,7 @@
 import asyncio
 import json
 import logging
+import os
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -86,6 +87,11 @@ server = AgentServer(
     setup_fnc=prewarm,
     load_fnc=interview_load,
     load_threshold=1.0,
+    # Warm processes waiting for an interview. The framework keeps one per core and waits
+    # 12 s at start for them; on a 2-core box that also loads the models they are not ready
+    # by then ("timed out waiting for idle processes to initialize"). One per two cores, never
+    # more than the interviews the worker takes; a further interview starts a process itself.
+    num_idle_processes=min(settings.AGENT_MAX_INTERVIEWS, max(1, (os.cpu_count() or 2) // 2)),
     port=settings.AGENT_HEALTH_PORT,
     ws_url=settings.LIVEKIT_URL,
     api_key=settings.LIVEKIT_API_KEY,
@@ -266,8 +272,56 @@ class InterviewRun:
             )
 
 
+def _drop_django_root_handler():
+    """The agents framework logs through a root handler of its own: JSON in the worker
+    (installed by the CLI) and, in each job process, one that forwards records to the worker.
+    Django's console handler (settings.LOGGING) would print every line a second time."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "console":
+            root.removeHandler(handler)
+
+
+# Job processes import this module (with Django set up) before the framework adds its handler.
+_drop_django_root_handler()
+
+
+# Written when the worker has registered with LiveKit, for `make run`'s ready line
+# (scripts/wait_ready.py): the health port answers before the worker can take interviews.
+REGISTERED_MARKER = settings.VAR_DIR / "agent-registered"
+
+
+def _mark_registered(worker_id, *_):
+    REGISTERED_MARKER.parent.mkdir(parents=True, exist_ok=True)
+    REGISTERED_MARKER.write_text(f"{worker_id}\n")
+
+
+class _StoppingFilter(logging.Filter):
+    """Once the worker is stopping, a warm job process reporting exit code 255 is not an error.
+
+    honcho (and a terminal's Ctrl-C) signals the worker's whole process group: the
+    multiprocessing forkserver dies with it, and every process it started then reports 255
+    ("process exited with non-zero exit code 255", ERROR) although nothing went wrong. After
+    the worker has logged that it is draining, that record becomes one INFO line.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.stopping = False
+
+    def filter(self, record):
+        message = record.getMessage()
+        if message.startswith(("draining worker", "shutting down worker")):
+            self.stopping = True
+        elif self.stopping and message == "process exited with non-zero exit code 255":
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = "job process stopped with the worker", ()
+        return True
+
+
 def run_cli():
-    # The agents CLI installs its own root log handler (JSON in production);
-    # Django's console handler would print every line a second time.
-    logging.getLogger().handlers.clear()
+    _drop_django_root_handler()
+    logging.getLogger("livekit.agents").addFilter(_StoppingFilter())
+    REGISTERED_MARKER.unlink(missing_ok=True)
+    server.on("worker_registered", _mark_registered)
     cli.run_app(server)

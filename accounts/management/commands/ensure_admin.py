@@ -2,6 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
 from accounts.services import user_ensure_admin
 
 
@@ -17,10 +18,19 @@ class Command(BaseCommand):
         ]
         if missing:
             raise CommandError(f"Set {' and '.join(missing)} to create the first admin.")
+        username, password = os.environ["ADMIN_USERNAME"], os.environ["ADMIN_PASSWORD"]
+        existing = User.objects.filter(username=username).first()
+        same_password = existing is not None and existing.check_password(password)
         user, created = user_ensure_admin(
-            username=os.environ["ADMIN_USERNAME"],
-            password=os.environ["ADMIN_PASSWORD"],
-            email=os.environ.get("ADMIN_EMAIL", ""),
+            username=username, password=password, email=os.environ.get("ADMIN_EMAIL", "")
         )
-        verb = "Created" if created else "Updated"
-        self.stdout.write(self.style.SUCCESS(f"{verb} admin {user.username}."))
+        if created:
+            message = f"Created admin {user.username}."
+        elif same_password:
+            message = f"Admin {user.username} already exists; its password is unchanged."
+        else:
+            message = (
+                f"Admin {user.username} already existed; "
+                "its password was reset from ADMIN_PASSWORD."
+            )
+        self.stdout.write(self.style.SUCCESS(message))
