@@ -229,6 +229,15 @@
     }
     var form = document.querySelector("form[data-fetch-url]");
     if (form) {
+      // A field's error is about what was typed before: editing the field removes it.
+      var clearError = function (event) {
+        var field = event.target.closest(".field.has-error");
+        if (!field) return;
+        field.classList.remove("has-error");
+        field.querySelectorAll(".error").forEach(function (error) { error.remove(); });
+      };
+      form.addEventListener("input", clearError);
+      form.addEventListener("change", clearError);
       form.querySelectorAll("[data-fetch-service]").forEach(function (button) {
         button.addEventListener("click", function () {
           fetchModels(form, button.dataset.fetchService, button);
