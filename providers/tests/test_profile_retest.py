@@ -156,6 +156,13 @@ def test_a_profile_changed_without_a_test_says_so(admin_client, tested_profile):
 # --- in a browser ---------------------------------------------------------------
 
 
+def screenshots(page, path, name):
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(path / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 @pytest.fixture
 def green_active_profile(transactional_db, fake_openai):
     # Before the browser starts: Playwright's event loop forbids database calls after.
@@ -181,6 +188,7 @@ def test_saving_an_unreachable_url_clears_the_green_results_and_tests_again(
 
     card.get_by_role("link", name="Edit").click()
     expect(page.get_by_text(ACTIVE_WARNING)).to_be_visible()
+    screenshots(page, tmp_path, "edit-active")
     page.get_by_label("LLM base URL").fill(UNREACHABLE)
     page.get_by_role("button", name="Save changes").click()
 
@@ -192,7 +200,7 @@ def test_saving_an_unreachable_url_clears_the_green_results_and_tests_again(
     expect(card.get_by_text("Working")).to_have_count(0)
     expect(card.locator(".check")).to_have_count(0)
     expect(card.locator('[data-service="llm"] .url')).to_have_text(UNREACHABLE)
-    page.screenshot(path=str(tmp_path / "changed.png"), full_page=True)
+    screenshots(page, tmp_path, "changed")
 
     # A worker picks the queued test up; results stream in without a reload.
     page.evaluate("window.notReloaded = true")
@@ -209,4 +217,4 @@ def test_saving_an_unreachable_url_clears_the_green_results_and_tests_again(
     tts = card.locator('[data-service="tts"]')
     expect(tts.locator("[data-role=service-status]")).to_have_text("Working")
     assert page.evaluate("window.notReloaded") is True
-    page.screenshot(path=str(tmp_path / "retested.png"), full_page=True)
+    screenshots(page, tmp_path, "retested")
