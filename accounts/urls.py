@@ -7,6 +7,8 @@ users_patterns = (
     [
         path("", views.user_list, name="list"),
         path("new/", views.user_create, name="create"),
+        path("invite/", views.user_invite, name="invite"),
+        path("<int:pk>/invite/", views.user_new_invite, name="new_invite"),
         path("<int:pk>/toggle-active/", views.user_toggle_active, name="toggle_active"),
     ],
     "users",
@@ -19,5 +21,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/invite/<str:secret>/", views.invite_accept, name="invite_accept"),
     path("users/", include(users_patterns)),
 ]

@@ -1,28 +1,85 @@
+from urllib.parse import quote, urlencode
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import UserCreateForm
+from accounts.forms import InviteSetPasswordForm, UserCreateForm, UserInviteForm
 from accounts.models import User
 from accounts.permissions import admin_required
+
+# The link is shown once, on the page the admin lands on after making it.
+_SESSION_INVITE_KEY = "accounts:invite-link"
 
 
 @admin_required
 def user_list(request):
-    return render(request, "accounts/user_list.html", {"users": selectors.user_list()})
+    invite = request.session.pop(_SESSION_INVITE_KEY, None)
+    return render(
+        request, "accounts/user_list.html", {"users": selectors.user_list(), "invite": invite}
+    )
 
 
 @admin_required
+@sensitive_post_parameters("password1", "password2")
 def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        user.is_staff = user.role == User.Role.ADMIN
-        user.save()
+        user = services.user_create_with_password(user=form.save(commit=False))
         messages.success(request, f"{user.username} can now sign in as {user.get_role_display()}.")
         return redirect("users:list")
     return render(request, "accounts/user_form.html", {"form": form})
+
+
+def _invite_hours():
+    return int(services.INVITE_VALID_FOR.total_seconds() // 3600)
+
+
+def _show_invite_once(request, user, secret):
+    url = request.build_absolute_uri(reverse("invite_accept", args=[secret]))
+    mailto = ""
+    if user.email:
+        body = (
+            f"Hello,\n\nSet your password for Voice Interviews with this link. It works once, "
+            f"for {_invite_hours()} hours:\n\n{url}\n"
+        )
+        mailto = f"mailto:{quote(user.email)}?" + urlencode(
+            {"subject": "Your Voice Interviews account", "body": body}, quote_via=quote
+        )
+    request.session[_SESSION_INVITE_KEY] = {
+        "username": user.username,
+        "url": url,
+        "mailto": mailto,
+        "hours": _invite_hours(),
+    }
+
+
+@admin_required
+def user_invite(request):
+    form = UserInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, secret = services.user_invite(user=form.save(commit=False), created_by=request.user)
+        _show_invite_once(request, user, secret)
+        return redirect("users:list")
+    return render(request, "accounts/user_invite.html", {"form": form, "hours": _invite_hours()})
+
+
+@admin_required
+@require_POST
+def user_new_invite(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    try:
+        secret = services.invite_create(user=user, created_by=request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        _show_invite_once(request, user, secret)
+    return redirect("users:list")
 
 
 @admin_required
@@ -37,3 +94,37 @@ def user_toggle_active(request, pk):
         state = "reactivated" if user.is_active else "deactivated"
         messages.success(request, f"{user.username} was {state}.")
     return redirect("users:list")
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def invite_accept(request, secret):
+    """The invited person's "Set your password" page; no sign-in needed, the link is the key."""
+    invite = selectors.invite_for_secret(secret)
+    problem = selectors.invite_problem(invite)
+    if problem:
+        return _invite_unusable(request, problem, invite)
+    form = InviteSetPasswordForm(invite.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invite_accept(secret=secret, form=form)
+        except services.InviteUnusable as error:
+            return _invite_unusable(request, str(error), invite)
+        login(request, user)
+        messages.success(request, f"Your password is set. Welcome, {user.get_username()}.")
+        return redirect("home")
+    return render(
+        request,
+        "registration/invite_set_password.html",
+        {"form": form, "invited": invite.user},
+        status=400 if form.errors else 200,
+    )
+
+
+def _invite_unusable(request, problem, invite):
+    return render(
+        request,
+        "registration/invite_unusable.html",
+        {"problem": problem},
+        status=404 if invite is None else 410,
+    )

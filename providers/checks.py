@@ -146,8 +146,11 @@ def explain_error(error, *, profile, service, path, timeout):
     secrets = _profile_secrets(profile)
     if isinstance(error, openai.APITimeoutError):
         return (
-            f"No answer from {url} within {timeout:g} seconds. The server may be overloaded or "
-            "still loading the model; try again, or check that this is the right server."
+            f"No answer from {url} within {timeout:g} seconds. Check that this is the "
+            f"{name} server's address and that the server is running and not busy with "
+            "other requests. A server that loads the model on "
+            "the first request answers sooner the second time: test again in a minute. To "
+            "wait longer, run: python manage.py verify_providers --timeout 300"
         )
     if isinstance(error, openai.APIConnectionError):
         parts = urlsplit(url)

@@ -33,9 +33,10 @@ def profile_get_by_name(*, name):
 def profile_check_summary(*, profile):
     """The last connection test of a profile, grouped per service for the list page.
 
-    Returns {"state", "outcome", "services": [{"service", "label", "status", "results"}]}
-    where a service's status is "pass", "fail", "pending" (results still coming)
-    or "none" (never tested).
+    Returns {"state", "outcome", "changed", "services": [{"service", "label", "status",
+    "results"}]} where a service's status is "pass", "fail", "pending" (results
+    still coming) or "none" (not tested, or not since its settings changed), and
+    `changed` says the profile has not been tested since its settings changed.
     """
     check = profile.last_check or {}
     state = check.get("state")
@@ -58,7 +59,12 @@ def profile_check_summary(*, profile):
                 "results": results,
             }
         )
-    return {"state": state, "outcome": check.get("outcome"), "services": services}
+    return {
+        "state": state,
+        "outcome": check.get("outcome"),
+        "changed": state in ("changed", "queued") and bool(check.get("changed_at")),
+        "services": services,
+    }
 
 
 def profile_from_snapshot(snapshot) -> ProviderProfile:

@@ -62,10 +62,42 @@ class ProfileImportError(Exception):
     pass
 
 
-def profile_save(*, profile):
-    """Store a profile built by the profile form (a new one, an edit or a duplicate)."""
+# What the connection test exercises: changing any of these makes its last results stale.
+CHECKED_FIELDS = (
+    "llm_base_url", "llm_model", "llm_api_key",
+    "stt_base_url", "stt_model", "stt_api_key", "stt_language",
+    "tts_base_url", "tts_model", "tts_api_key", "tts_voice", "tts_speed", "tts_response_format",
+)  # fmt: skip
+
+
+@transaction.atomic
+def profile_save(*, profile, test=False):
+    """Store a profile built by the profile form (a new one, an edit or a duplicate).
+
+    When an edit changes a server, model, voice or key, the last test's results
+    no longer describe the profile: they are cleared and a new test is queued.
+    `test=True` queues one in any case. Returns the run id of the test queued,
+    or None.
+    """
+    stored = (
+        ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        if profile.pk
+        else None
+    )
+    changed = False
+    if stored is not None:
+        # The form's copy may be older than a test or an activation that ended
+        # meanwhile; those belong to the stored row, not to the form.
+        profile.is_active = stored.is_active
+        profile.last_check, profile.last_checked_at = stored.last_check, stored.last_checked_at
+        changed = any(getattr(stored, f) != getattr(profile, f) for f in CHECKED_FIELDS)
+        if changed:
+            profile.last_check = {"state": "changed", "changed_at": _now(), "results": []}
+            profile.last_checked_at = None
     profile.save()
-    return profile
+    if changed or test:
+        return profile_request_check(profile=profile)
+    return None
 
 
 @transaction.atomic
@@ -86,7 +118,11 @@ def profile_request_check(*, profile):
     from providers.tasks import profile_check_connections
 
     run = uuid.uuid4().hex
+    previous = profile.last_check or {}
     profile.last_check = {"run": run, "state": "queued", "results": [], "requested_at": _now()}
+    if previous.get("changed_at") and previous.get("state") in ("changed", "queued"):
+        # Until the new results arrive, the page says why the old ones are gone.
+        profile.last_check["changed_at"] = previous.get("changed_at")
     profile.save(update_fields=["last_check"])
     profile_id = profile.pk
     transaction.on_commit(lambda: profile_check_connections.delay(profile_id, run))

@@ -34,7 +34,11 @@ def profile_list(request):
     return render(request, "providers/list.html", {"rows": rows})
 
 
-def _render_form(request, form, *, title, submit, key_source=None):
+def _wants_test(request):
+    return request.POST.get("then") == "test"
+
+
+def _render_form(request, form, *, title, submit, submit_and_test, key_source=None, active=False):
     if request.method == "POST" and form.errors and form.typed_a_key:
         messages.warning(
             request,
@@ -43,7 +47,15 @@ def _render_form(request, form, *, title, submit, key_source=None):
     return render(
         request,
         "providers/form.html",
-        {"form": form, "title": title, "submit": submit, "key_source": key_source},
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "submit_and_test": submit_and_test,
+            "key_source": key_source,
+            "active": active,
+            "editing": form.instance.pk is not None,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -57,10 +69,23 @@ hide_keys = sensitive_post_parameters(*ProviderProfile.SECRET_FIELDS)
 def profile_create(request):
     form = ProviderProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        profile = services.profile_save(profile=form.save(commit=False))
-        messages.success(request, f'"{profile.name}" was created. Test it before activating it.')
+        profile = form.save(commit=False)
+        if services.profile_save(profile=profile, test=_wants_test(request)):
+            messages.success(
+                request, f'"{profile.name}" was created and is being tested: results appear below.'
+            )
+        else:
+            messages.success(
+                request, f'"{profile.name}" was created. Test it before activating it.'
+            )
         return redirect("providers:list")
-    return _render_form(request, form, title="New provider profile", submit="Create profile")
+    return _render_form(
+        request,
+        form,
+        title="New provider profile",
+        submit="Create profile",
+        submit_and_test="Create and test",
+    )
 
 
 @admin_required
@@ -69,11 +94,29 @@ def profile_edit(request, pk):
     profile = get_object_or_404(ProviderProfile, pk=pk)
     form = ProviderProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        profile = services.profile_save(profile=form.save(commit=False))
-        messages.success(request, f'"{profile.name}" was saved.')
+        profile = form.save(commit=False)
+        run = services.profile_save(profile=profile, test=_wants_test(request))
+        if run and selectors.profile_check_summary(profile=profile)["changed"]:
+            messages.success(
+                request,
+                f'"{profile.name}" was saved. Its servers, models or keys changed, so the old '
+                "test results were cleared and it is being tested again: results appear below.",
+            )
+        elif run:
+            messages.success(
+                request, f'"{profile.name}" was saved and is being tested: results appear below.'
+            )
+        else:
+            messages.success(request, f'"{profile.name}" was saved.')
         return redirect("providers:list")
     return _render_form(
-        request, form, title=f"Edit {profile.name}", submit="Save changes", key_source=profile.pk
+        request,
+        form,
+        title=f"Edit {profile.name}",
+        submit="Save changes",
+        submit_and_test="Save and test",
+        key_source=profile.pk,
+        active=profile.is_active,
     )
 
 
@@ -97,14 +140,20 @@ def profile_duplicate(request, pk):
     copy.name = _copy_name(source.name)
     form = ProviderProfileForm(request.POST or None, instance=copy)
     if request.method == "POST" and form.is_valid():
-        profile = services.profile_save(profile=form.save(commit=False))
-        messages.success(request, f'"{profile.name}" was created from "{source.name}".')
+        profile = form.save(commit=False)
+        testing = services.profile_save(profile=profile, test=_wants_test(request))
+        messages.success(
+            request,
+            f'"{profile.name}" was created from "{source.name}"'
+            + (" and is being tested: results appear below." if testing else "."),
+        )
         return redirect("providers:list")
     return _render_form(
         request,
         form,
         title=f"Duplicate {source.name}",
         submit="Create copy",
+        submit_and_test="Create copy and test",
         key_source=source.pk,
     )
 

@@ -155,6 +155,14 @@ def test_a_timeout_is_reported_with_its_seconds(fake_openai):
     assert result.latency_ms >= 900  # it waited for the timeout, not a quick failure
 
 
+def test_a_timeout_says_what_to_check_and_how_to_wait_longer(fake_openai):
+    fake_openai.script("speech", Reply(body=b"late", delay=3))
+    result, _audio = checks.check_tts_speech(unsaved(fake_openai), timeout=1)
+    assert "Check that this is the text-to-speech server's address" in result.message
+    assert "running and not busy" in result.message
+    assert "python manage.py verify_providers --timeout 300" in result.message
+
+
 def test_a_refused_connection_names_the_url_tried():
     url = f"http://127.0.0.1:{free_port()}/v1"
     profile = ProviderProfile(name="closed", **profile_default_values(models_url="http://x"))

@@ -59,8 +59,9 @@
     setServiceStatus(section, failed ? "fail" : "pending");
   }
 
-  function startRun(card, text) {
+  function startRun(card, text, state) {
     card.dataset.run = "";
+    card.dataset.state = state;
     card.querySelectorAll("[data-service]").forEach(function (section) {
       section.querySelector("[data-role=checks]").replaceChildren();
       setServiceStatus(section, "pending");
@@ -78,6 +79,7 @@
       var failed = mine.some(function (r) { return r.status === "fail"; });
       setServiceStatus(section, failed ? "fail" : mine.length ? "pass" : "none");
     });
+    card.dataset.state = "done";
     card.querySelector("[data-role=state]").textContent =
       payload.outcome === "passed" ? "Tested just now: every check passed." : "Tested just now: some checks failed.";
     var button = card.querySelector("[data-role=test-form] button");
@@ -88,9 +90,40 @@
     var payload = message.payload || {};
     var card = document.querySelector('[data-profile="' + payload.profile + '"]');
     if (!card) return;
-    if (message.event === "check.started") startRun(card, "Testing…");
+    card.dataset.events = String(Number(card.dataset.events || 0) + 1);
+    if (message.event === "check.started") startRun(card, "Testing…", "running");
     else if (message.event === "check.result") showResult(card, payload.result);
     else if (message.event === "check.finished") finishRun(card, payload);
+  }
+
+  function isPending(card) {
+    return card.dataset.state === "queued" || card.dataset.state === "running";
+  }
+
+  // Events sent before the socket opened (a test queued by saving the form can
+  // start while this page loads) are missed: take those cards from a fresh copy
+  // of the page, unless a live event has updated them meanwhile.
+  function refreshPendingCards(container) {
+    var pending = Array.prototype.filter.call(container.querySelectorAll("[data-profile]"), isPending);
+    if (!pending.length) return;
+    var seen = pending.map(function (card) { return card.dataset.events || "0"; });
+    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        pending.forEach(function (card, index) {
+          if ((card.dataset.events || "0") !== seen[index] || !card.isConnected) return;
+          var fresh = page.querySelector('[data-profile="' + card.dataset.profile + '"]');
+          if (!fresh) return;
+          fresh = document.importNode(fresh, true);
+          card.replaceWith(fresh);
+          enhanceTestForms(fresh);
+        });
+      })
+      .catch(function () { /* the live events still arrive; a reload shows the rest */ });
   }
 
   function connectLive(container) {
@@ -98,7 +131,10 @@
     var delay = 1000;
     function open() {
       var socket = new WebSocket(scheme + location.host + container.dataset.liveUrl);
-      socket.onopen = function () { delay = 1000; };
+      socket.onopen = function () {
+        delay = 1000;
+        refreshPendingCards(container);
+      };
       socket.onmessage = function (event) { handleEvent(JSON.parse(event.data)); };
       socket.onclose = function (event) {
         if (event.code === 4403) return; // not allowed: retrying will not help
@@ -116,7 +152,7 @@
         var card = form.closest("[data-profile]");
         var button = form.querySelector("button");
         button.disabled = true;
-        startRun(card, "Test queued: waiting for a worker…");
+        startRun(card, "Test queued: waiting for a worker…", "queued");
         fetch(form.action, {
           method: "POST",
           headers: { "X-CSRFToken": csrfToken(form), Accept: "application/json" },
@@ -193,6 +229,15 @@
     }
     var form = document.querySelector("form[data-fetch-url]");
     if (form) {
+      // A field's error is about what was typed before: editing the field removes it.
+      var clearError = function (event) {
+        var field = event.target.closest(".field.has-error");
+        if (!field) return;
+        field.classList.remove("has-error");
+        field.querySelectorAll(".error").forEach(function (error) { error.remove(); });
+      };
+      form.addEventListener("input", clearError);
+      form.addEventListener("change", clearError);
       form.querySelectorAll("[data-fetch-service]").forEach(function (button) {
         button.addEventListener("click", function () {
           fetchModels(form, button.dataset.fetchService, button);
