@@ -58,6 +58,10 @@ AGENT_HEALTH_PORT = env.int("AGENT_HEALTH_PORT", default=8081)
 
 # Largest resume file accepted, in megabytes.
 RESUME_MAX_UPLOAD_MB = env.int("RESUME_MAX_UPLOAD_MB", default=10)
+# How long one LLM request may take before it counts as failed (and is retried), in seconds:
+# raise them for a slow or busy model server.
+RESUME_LLM_TIMEOUT_SECONDS = env.int("RESUME_LLM_TIMEOUT_SECONDS", default=120)
+REPORT_LLM_TIMEOUT_SECONDS = env.int("REPORT_LLM_TIMEOUT_SECONDS", default=120)
 
 # The embedded model server that a new install's first provider profile uses.
 LOCALMODELS_URL = env.str("LOCALMODELS_URL", default="http://127.0.0.1:8100")
