@@ -58,6 +58,14 @@ AGENT_HEALTH_PORT = env.int("AGENT_HEALTH_PORT", default=8081)
 
 # Largest resume file accepted, in megabytes.
 RESUME_MAX_UPLOAD_MB = env.int("RESUME_MAX_UPLOAD_MB", default=10)
+# A DOCX or ODT is a zip archive: the most it may unpack to, all its parts together
+# and any one part, in megabytes, and the most any part may be compressed (unpacked
+# size over packed size). Anything past these is refused as a zip bomb.
+RESUME_MAX_UNPACKED_MB = env.int("RESUME_MAX_UNPACKED_MB", default=50)
+RESUME_MAX_UNPACKED_PART_MB = env.int("RESUME_MAX_UNPACKED_PART_MB", default=20)
+RESUME_MAX_COMPRESSION_RATIO = env.int("RESUME_MAX_COMPRESSION_RATIO", default=100)
+# Longest PDF whose text is read; checked before any page is.
+RESUME_MAX_PDF_PAGES = env.int("RESUME_MAX_PDF_PAGES", default=30)
 
 # The embedded model server that a new install's first provider profile uses.
 LOCALMODELS_URL = env.str("LOCALMODELS_URL", default="http://127.0.0.1:8100")

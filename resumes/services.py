@@ -78,7 +78,7 @@ def resume_upload(*, uploaded_file, user):
         return zipfile.ZipFile(uploaded_file)
 
     try:
-        kind = detect_kind(head, open_zip)
+        kind = detect_kind(head, open_zip, name=name)
     except UnsupportedFile as exc:
         raise UploadRejected(f"\u201c{name}\u201d was not uploaded. {exc}") from None
     uploaded_file.seek(0)
