@@ -11,6 +11,7 @@ import zlib
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 SUPPORTED = {
@@ -291,11 +292,14 @@ def _pdf(data):
     from pypdf import PdfReader
 
     # pypdf and pdfminer raise many exception types on malformed files; any of
-    # them means the same thing to the recruiter.
+    # them means the same thing to the recruiter. A task's time running out is
+    # not one of them: it goes up to the task.
     try:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and not reader.decrypt("")
         page_count = None if locked else len(reader.pages)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         raise ExtractionError(ENCRYPTED if "encrypt" in str(exc).lower() else DAMAGED) from None
     if locked:
@@ -310,6 +314,8 @@ def _pdf(data):
         # Layout analysis groups text into boxes, so columns read one after the other.
         # pdfminer finds pages its own way; maxpages holds it to the limit too.
         text = extract_text(io.BytesIO(data), laparams=LAParams(), maxpages=max_pages)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         raise ExtractionError(DAMAGED) from None
     return Extracted(text=text, page_count=page_count)
@@ -320,6 +326,8 @@ def _pdf_has_images(data):
 
     try:
         return any(page.images for page in PdfReader(io.BytesIO(data)).pages)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         # Images that can't be decoded are still images: a scan, most likely.
         return True
@@ -342,6 +350,8 @@ def _docx(data):
         raise ExtractionError(DOCX_DAMAGED) from None
     try:
         document = docx.Document(io.BytesIO(data))
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         raise ExtractionError(DOCX_DAMAGED) from None
     parts = [paragraph.text for paragraph in document.paragraphs]

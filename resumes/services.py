@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
@@ -140,11 +141,12 @@ def _attempt_enqueue(*, attempt_id):
         )
 
 
-def _attempt_abandon(attempt, error):
+def _attempt_abandon(attempt, error, *, only=None):
+    """Fail an open attempt that no delivery will finish (`only` narrows which state)."""
     now = timezone.now()
     with transaction.atomic():
         abandoned = ParseAttempt.objects.filter(
-            pk=attempt.pk, outcome__in=ParseAttempt.OPEN
+            only or Q(), pk=attempt.pk, outcome__in=ParseAttempt.OPEN
         ).update(outcome=ParseAttempt.Outcome.FAILED, error=error, finished_at=now)
         if abandoned:
             resume = attempt.resume
@@ -224,6 +226,13 @@ def attempt_run(*, attempt_id):
     resume = attempt.resume
     try:
         return _attempt_work(attempt, resume, started)
+    except SoftTimeLimitExceeded:
+        logger.warning("Parse attempt %s stopped at the task's soft time limit", attempt_id)
+        # The limit may have struck in the middle of a query.
+        if not connection.in_atomic_block:
+            connection.close()
+        _attempt_finish(attempt, resume, error=took_too_long(), started=started)
+        return None
     except Exception:
         logger.exception("Parse attempt %s stopped by an unexpected error", attempt_id)
         _attempt_finish(
@@ -234,6 +243,49 @@ def attempt_run(*, attempt_id):
             started=started,
         )
         return None
+
+
+def took_too_long(*, hard=False):
+    """Why an attempt stopped at the task's time limit, for the recruiter."""
+    name = "CELERY_TASK_TIME_LIMIT" if hard else "CELERY_TASK_SOFT_TIME_LIMIT"
+    limit = getattr(settings, name, 0)
+    after = f" after {_duration(limit)}, the longest a parse may take" if limit else ""
+    return (
+        f"Parsing this resume was stopped{after}. Re-parse to try again; if it is stopped again, "
+        "the model server may be too slow for a file this long: upload a shorter one or tell "
+        "an admin."
+    )
+
+
+def _duration(seconds):
+    if seconds >= 120 and seconds % 60 == 0:
+        return f"{seconds // 60} minutes"
+    return f"{seconds:g} seconds"
+
+
+def attempt_time_out(*, attempt_id, hard):
+    """Fail an attempt whose task was stopped at a time limit outside `attempt_run`.
+
+    No delivery will finish it: the task's message is acknowledged. At the hard
+    limit this runs in the worker's main process, which has no connection of its
+    own otherwise; it is closed again so pool processes forked later don't inherit it.
+    """
+    try:
+        attempt = (
+            ParseAttempt.objects.filter(pk=attempt_id, outcome=ParseAttempt.Outcome.RUNNING)
+            .select_related("resume__candidate")
+            .first()
+        )
+        if attempt is not None:
+            logger.warning("Parse attempt %s stopped at the task's time limit", attempt_id)
+            _attempt_abandon(
+                attempt,
+                took_too_long(hard=hard),
+                only=Q(claimed_at=attempt.claimed_at, deliveries=attempt.deliveries),
+            )
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 def _lease_seconds():
