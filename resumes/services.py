@@ -288,6 +288,16 @@ def attempt_time_out(*, attempt_id, hard):
             connection.close()
 
 
+# How many deliveries may die holding one attempt (a worker killed, out of
+# memory, a parser that crashed the process) before it is given up.
+MAX_LOST_DELIVERIES = 3
+STOPPED_THE_WORKER = (
+    "Parsing this file stopped the worker three times; it was not parsed. The file may be "
+    "damaged or made to crash document readers: save it again as a normal PDF or DOCX and "
+    "upload that, or tell an admin if other files fail the same way."
+)
+
+
 def _lease_seconds():
     # A late-acked task is delivered again only after the broker's visibility
     # timeout, so a claim older than that belongs to a worker that died.
@@ -313,8 +323,13 @@ def _progress_write():
 def _attempt_claim(attempt_id):
     now = timezone.now()
     lease = timedelta(seconds=_lease_seconds())
-    claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | Q(
-        outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease
+    # Each claim counts a delivery and each hand-over to a retry a transient
+    # failure, so deliveries - transient_failures of a running attempt is how many
+    # deliveries took it and never let it go: the one holding it now, and every
+    # earlier one that died. Once its lease is over, the holder died too.
+    expired = Q(outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease)
+    claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | (
+        expired & Q(deliveries__lt=F("transient_failures") + MAX_LOST_DELIVERIES)
     )
     with _progress_write():
         claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
@@ -336,6 +351,17 @@ def _attempt_claim(attempt_id):
     ):
         return None
     if not claimed:
+        lost = attempt.deliveries - attempt.transient_failures
+        if attempt.claimed_at < now - lease and lost >= MAX_LOST_DELIVERIES:
+            logger.warning(
+                "Parse attempt %s given up: %s deliveries died holding it", attempt_id, lost
+            )
+            _attempt_abandon(
+                attempt,
+                STOPPED_THE_WORKER,
+                only=Q(claimed_at=attempt.claimed_at, deliveries=attempt.deliveries),
+            )
+            return None
         remaining = (attempt.claimed_at + lease - timezone.now()).total_seconds()
         return RetryIn(max(1.0, remaining + 1.0))
     return attempt

@@ -444,3 +444,55 @@ def test_a_late_hard_time_limit_report_leaves_a_finished_attempt_alone(fake_open
     resume.refresh_from_db()
     assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
     assert resume.status == Resume.Status.PARSED
+
+
+def _died_holding_it(attempt, *, deliveries, transient_failures=0):
+    """As if `deliveries` workers took the attempt and the last died longer than a lease ago."""
+    ParseAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=ParseAttempt.Outcome.RUNNING,
+        claimed_at=timezone.now() - timedelta(seconds=_lease() + 5),
+        deliveries=deliveries,
+        transient_failures=transient_failures,
+    )
+
+
+def test_a_task_whose_deliveries_died_three_times_fails_instead_of_running_again(
+    fake_openai, fake_profile
+):
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    _died_holding_it(attempt, deliveries=3)
+    assert services.attempt_run(attempt_id=attempt.pk) is None
+    attempt.refresh_from_db()
+    resume.refresh_from_db()
+    assert attempt.outcome == ParseAttempt.Outcome.FAILED
+    assert attempt.deliveries == 3
+    assert attempt.error.startswith(
+        "Parsing this file stopped the worker three times; it was not parsed."
+    )
+    assert resume.status == Resume.Status.FAILED
+    assert resume.failure_reason == attempt.error
+    assert fake_openai.requests["chat"] == []
+
+
+def test_a_task_whose_deliveries_died_twice_runs_a_third_time(fake_openai, fake_profile):
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    _died_holding_it(attempt, deliveries=2)
+    attempt, _ = run_attempt(resume)
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert attempt.deliveries == 3
+
+
+def test_deliveries_that_handed_the_attempt_to_a_retry_are_not_counted_as_died(
+    fake_openai, fake_profile
+):
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    # Five deliveries: three ended in a retry after a model error, two died.
+    _died_holding_it(attempt, deliveries=5, transient_failures=3)
+    attempt, _ = run_attempt(resume)
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert attempt.deliveries == 6
