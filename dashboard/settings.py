@@ -62,6 +62,14 @@ RESUME_MAX_UPLOAD_MB = env.int("RESUME_MAX_UPLOAD_MB", default=10)
 # raise them for a slow or busy model server.
 RESUME_LLM_TIMEOUT_SECONDS = env.int("RESUME_LLM_TIMEOUT_SECONDS", default=120)
 REPORT_LLM_TIMEOUT_SECONDS = env.int("REPORT_LLM_TIMEOUT_SECONDS", default=120)
+# A DOCX or ODT is a zip archive: the most it may unpack to, all its parts together
+# and any one part, in megabytes, and the most any part may be compressed (unpacked
+# size over packed size). Anything past these is refused as a zip bomb.
+RESUME_MAX_UNPACKED_MB = env.int("RESUME_MAX_UNPACKED_MB", default=50)
+RESUME_MAX_UNPACKED_PART_MB = env.int("RESUME_MAX_UNPACKED_PART_MB", default=20)
+RESUME_MAX_COMPRESSION_RATIO = env.int("RESUME_MAX_COMPRESSION_RATIO", default=100)
+# Longest PDF whose text is read; checked before any page is.
+RESUME_MAX_PDF_PAGES = env.int("RESUME_MAX_PDF_PAGES", default=30)
 
 # The embedded model server that a new install's first provider profile uses.
 LOCALMODELS_URL = env.str("LOCALMODELS_URL", default="http://127.0.0.1:8100")
@@ -161,9 +169,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A late-acked task whose worker died is redelivered once this has passed.
+# Every task is stopped once it has run this long, in seconds: at the soft limit
+# the task gets an exception it can handle (a resume fails with a plain reason);
+# at the hard limit its pool process is killed and replaced. A resume in the most
+# parts allowed (6) with every model call taking its full 120 s takes 12 minutes.
+# The limits travel in each task's message, so the process that sends a task
+# decides them: give the web process and the workers the same values.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=900)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_TASK_SOFT_TIME_LIMIT + 60)
+# A late-acked task whose worker died is redelivered once this has passed. It sits
+# above the hard limit so that no delivery can still be running when Redis hands its
+# message to another worker (a duplicate run), and resume parsing takes the same
+# value as the lease after which a claim counts as dead. Keep it above the hard
+# limit when setting either.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=max(3600, CELERY_TASK_TIME_LIMIT + 300)
+    )
 }
 
 SESSION_COOKIE_HTTPONLY = True

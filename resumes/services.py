@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
@@ -78,7 +79,7 @@ def resume_upload(*, uploaded_file, user):
         return zipfile.ZipFile(uploaded_file)
 
     try:
-        kind = detect_kind(head, open_zip)
+        kind = detect_kind(head, open_zip, name=name)
     except UnsupportedFile as exc:
         raise UploadRejected(f"\u201c{name}\u201d was not uploaded. {exc}") from None
     uploaded_file.seek(0)
@@ -140,11 +141,12 @@ def _attempt_enqueue(*, attempt_id):
         )
 
 
-def _attempt_abandon(attempt, error):
+def _attempt_abandon(attempt, error, *, only=None):
+    """Fail an open attempt that no delivery will finish (`only` narrows which state)."""
     now = timezone.now()
     with transaction.atomic():
         abandoned = ParseAttempt.objects.filter(
-            pk=attempt.pk, outcome__in=ParseAttempt.OPEN
+            only or Q(), pk=attempt.pk, outcome__in=ParseAttempt.OPEN
         ).update(outcome=ParseAttempt.Outcome.FAILED, error=error, finished_at=now)
         if abandoned:
             resume = attempt.resume
@@ -224,6 +226,13 @@ def attempt_run(*, attempt_id):
     resume = attempt.resume
     try:
         return _attempt_work(attempt, resume, started)
+    except SoftTimeLimitExceeded:
+        logger.warning("Parse attempt %s stopped at the task's soft time limit", attempt_id)
+        # The limit may have struck in the middle of a query.
+        if not connection.in_atomic_block:
+            connection.close()
+        _attempt_finish(attempt, resume, error=took_too_long(), started=started)
+        return None
     except Exception:
         logger.exception("Parse attempt %s stopped by an unexpected error", attempt_id)
         _attempt_finish(
@@ -234,6 +243,59 @@ def attempt_run(*, attempt_id):
             started=started,
         )
         return None
+
+
+def took_too_long(*, hard=False):
+    """Why an attempt stopped at the task's time limit, for the recruiter."""
+    name = "CELERY_TASK_TIME_LIMIT" if hard else "CELERY_TASK_SOFT_TIME_LIMIT"
+    limit = getattr(settings, name, 0)
+    after = f" after {_duration(limit)}, the longest a parse may take" if limit else ""
+    return (
+        f"Parsing this resume was stopped{after}. Re-parse to try again; if it is stopped again, "
+        "the model server may be too slow for a file this long: upload a shorter one or tell "
+        "an admin."
+    )
+
+
+def _duration(seconds):
+    if seconds >= 120 and seconds % 60 == 0:
+        return f"{seconds // 60} minutes"
+    return f"{seconds:g} seconds"
+
+
+def attempt_time_out(*, attempt_id, hard):
+    """Fail an attempt whose task was stopped at a time limit outside `attempt_run`.
+
+    No delivery will finish it: the task's message is acknowledged. At the hard
+    limit this runs in the worker's main process, which has no connection of its
+    own otherwise; it is closed again so pool processes forked later don't inherit it.
+    """
+    try:
+        attempt = (
+            ParseAttempt.objects.filter(pk=attempt_id, outcome=ParseAttempt.Outcome.RUNNING)
+            .select_related("resume__candidate")
+            .first()
+        )
+        if attempt is not None:
+            logger.warning("Parse attempt %s stopped at the task's time limit", attempt_id)
+            _attempt_abandon(
+                attempt,
+                took_too_long(hard=hard),
+                only=Q(claimed_at=attempt.claimed_at, deliveries=attempt.deliveries),
+            )
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+# How many deliveries may die holding one attempt (a worker killed, out of
+# memory, a parser that crashed the process) before it is given up.
+MAX_LOST_DELIVERIES = 3
+STOPPED_THE_WORKER = (
+    "Parsing this file stopped the worker three times; it was not parsed. The file may be "
+    "damaged or made to crash document readers: save it again as a normal PDF or DOCX and "
+    "upload that, or tell an admin if other files fail the same way."
+)
 
 
 def _lease_seconds():
@@ -261,8 +323,13 @@ def _progress_write():
 def _attempt_claim(attempt_id):
     now = timezone.now()
     lease = timedelta(seconds=_lease_seconds())
-    claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | Q(
-        outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease
+    # Each claim counts a delivery and each hand-over to a retry a transient
+    # failure, so deliveries - transient_failures of a running attempt is how many
+    # deliveries took it and never let it go: the one holding it now, and every
+    # earlier one that died. Once its lease is over, the holder died too.
+    expired = Q(outcome=ParseAttempt.Outcome.RUNNING, claimed_at__lt=now - lease)
+    claimable = Q(outcome__in=[ParseAttempt.Outcome.QUEUED, ParseAttempt.Outcome.WAITING]) | (
+        expired & Q(deliveries__lt=F("transient_failures") + MAX_LOST_DELIVERIES)
     )
     with _progress_write():
         claimed = ParseAttempt.objects.filter(claimable, pk=attempt_id).update(
@@ -284,6 +351,17 @@ def _attempt_claim(attempt_id):
     ):
         return None
     if not claimed:
+        lost = attempt.deliveries - attempt.transient_failures
+        if attempt.claimed_at < now - lease and lost >= MAX_LOST_DELIVERIES:
+            logger.warning(
+                "Parse attempt %s given up: %s deliveries died holding it", attempt_id, lost
+            )
+            _attempt_abandon(
+                attempt,
+                STOPPED_THE_WORKER,
+                only=Q(claimed_at=attempt.claimed_at, deliveries=attempt.deliveries),
+            )
+            return None
         remaining = (attempt.claimed_at + lease - timezone.now()).total_seconds()
         return RetryIn(max(1.0, remaining + 1.0))
     return attempt

@@ -1,7 +1,9 @@
-"""Real resume files made on the spot: PDFs with fpdf2, DOCX with python-docx."""
+"""Real resume files made on the spot: PDFs with fpdf2, DOCX with python-docx, and hostile ones."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 import docx
 from fpdf import FPDF
@@ -135,3 +137,89 @@ RESUME_TEXT = "\n".join(RESUME_LINES)
 
 def text_file(text=RESUME_TEXT, *, encoding="utf-8"):
     return text.encode(encoding)
+
+
+MB = 1024 * 1024
+
+
+def deflated_spaces(megabytes):
+    """A raw deflate stream of `megabytes` MB of spaces, and its CRC-32, made in milliseconds.
+
+    One MB is compressed once and ended with a full flush (byte-aligned, no
+    back-references past it), so repeating it is a valid stream of that many MB.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    one = b" " * MB
+    block = compressor.compress(one) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(one, crc)
+    return block * megabytes + compressor.flush(), crc
+
+
+def raw_zip(entries):
+    """A zip archive written field by field, so its headers can say what a test wants.
+
+    Each entry is (name, payload, method, crc, size): the payload as stored
+    (deflated already for method 8) and the unpacked size the headers claim.
+    """
+    body, directory = b"", b""
+    for name, payload, method, crc, size in entries:
+        encoded = name.encode()
+        offset = len(body)
+        body += struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(payload), size,
+            len(encoded), 0,
+        ) + encoded + payload  # fmt: skip
+        directory += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(payload), size,
+            len(encoded), 0, 0, 0, 0, 0, offset,
+        ) + encoded  # fmt: skip
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), len(body), 0
+    )
+    return body + directory + end
+
+
+def _deflated(data):
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+
+
+def docx_bomb(megabytes=1024, *, claimed_bytes=None):
+    """A DOCX-shaped zip whose document unpacks to `megabytes` MB of spaces (about 1 KB per MB).
+
+    With `claimed_bytes` its headers understate the document's size, as a
+    bomb made to slip past a check of the central directory would.
+    """
+    types = b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+    types_payload, types_crc = _deflated(types)
+    payload, crc = deflated_spaces(megabytes)
+    size = megabytes * MB if claimed_bytes is None else claimed_bytes
+    return raw_zip(
+        [
+            ("[Content_Types].xml", types_payload, 8, types_crc, len(types)),
+            ("word/document.xml", payload, 8, crc, size),
+        ]
+    )
+
+
+def odt_bomb(megabytes=1024):
+    mimetype = b"application/vnd.oasis.opendocument.text"
+    payload, crc = deflated_spaces(megabytes)
+    return raw_zip(
+        [
+            ("mimetype", mimetype, 0, zlib.crc32(mimetype), len(mimetype)),
+            ("content.xml", payload, 8, crc, megabytes * MB),
+        ]
+    )
+
+
+def long_pdf(pages):
+    """A PDF of `pages` pages with one short line each (about 400 bytes a page)."""
+    document = FPDF()
+    document.set_font("Helvetica", size=11)
+    for number in range(1, pages + 1):
+        document.add_page()
+        document.cell(0, 7, f"Page {number} of a file that is not a resume")
+    return bytes(document.output())

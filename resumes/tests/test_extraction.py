@@ -130,3 +130,133 @@ def test_it_names_a_zip_archive_that_is_not_a_document():
         archive.writestr("photo.jpg", b"...")
     with pytest.raises(UnsupportedFile, match="a ZIP archive, not a document"):
         kind_of(buffer.getvalue())
+
+
+# --- Hostile files: zip bombs and overlong PDFs ---
+
+
+def peak_memory_of(function):
+    """The most memory Python objects took while `function` ran, in bytes."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+BOMB = (
+    "This file unpacks to more than 50 MB, which no resume needs; it looks like a zip bomb. "
+    "Save it again as a normal DOCX or PDF."
+)
+
+
+@pytest.mark.parametrize(("kind", "bomb"), [("docx", files.docx_bomb), ("odt", files.odt_bomb)])
+def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked(kind, bomb):
+    data = bomb(1024)
+
+    def refuse():
+        with pytest.raises(ExtractionError) as error:
+            extract(kind, data)
+        assert str(error.value) == BOMB
+        with pytest.raises(UnsupportedFile) as error:
+            kind_of(data)
+        assert str(error.value) == BOMB
+
+    # The 1 GB inside is never unpacked, not even the first 50 MB.
+    assert peak_memory_of(refuse) < 8 * 1024 * 1024
+
+
+def test_a_bomb_whose_directory_understates_its_size_is_never_unpacked_past_the_claim():
+    data = files.docx_bomb(200, claimed_bytes=5000)
+    assert kind_of(data) == "docx"
+
+    def refuse():
+        with pytest.raises(ExtractionError, match="damaged"):
+            extract("docx", data)
+
+    assert peak_memory_of(refuse) < 8 * 1024 * 1024
+
+
+def test_one_part_past_the_part_cap_is_refused(settings):
+    settings.RESUME_MAX_UNPACKED_PART_MB = 2
+    with pytest.raises(ExtractionError) as error:
+        extract("docx", files.docx_bomb(3))
+    assert str(error.value) == (
+        "One part of this file unpacks to more than 2 MB, which no resume needs; it looks like "
+        "a zip bomb. Save it again as a normal DOCX or PDF."
+    )
+
+
+def test_a_part_compressed_past_the_ratio_is_refused_even_under_the_caps():
+    # 10 MB of spaces pack to about 10 KB: 1000 to 1.
+    with pytest.raises(ExtractionError, match="compressed more than 100 to 1"):
+        extract("docx", files.docx_bomb(10))
+
+
+def test_what_is_unpacked_is_counted_against_the_archives_budget(settings):
+    import io
+    import zipfile
+
+    from resumes.extraction import archive_check, read_part
+
+    settings.RESUME_MAX_UNPACKED_MB = 3
+    settings.RESUME_MAX_COMPRESSION_RATIO = 10_000
+    archive = zipfile.ZipFile(io.BytesIO(files.docx_bomb(2)))
+    budget = archive_check(archive)
+    document = archive.getinfo("word/document.xml")
+    assert len(read_part(archive, document, budget)) == 2 * files.MB
+    # Whatever the directory said, the bytes read so far are spent.
+    with pytest.raises(ExtractionError, match="unpacks to more than 3 MB"):
+        read_part(archive, document, budget, keep=False)
+
+
+def test_a_password_protected_or_oddly_packed_archive_is_refused_in_words():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(UnsupportedFile, match="compression method that Word and LibreOffice"):
+        kind_of(buffer.getvalue())
+    locked = bytearray(files.docx_file())
+    # Set the "encrypted" flag of every entry in the central directory.
+    start = 0
+    while (start := locked.find(b"PK\x01\x02", start)) != -1:
+        locked[start + 8] |= 0x1
+        start += 4
+    with pytest.raises(ExtractionError, match="protected with a password"):
+        extract("docx", bytes(locked))
+
+
+def test_a_normal_docx_with_a_large_well_packed_part_is_still_read():
+    # Half a megabyte of spaces packs 1000 to 1 too, but is too small to hurt.
+    data = files.docx_file(["Jane Doe", " " * (512 * 1024), "Python"])
+    assert "Python" in extract("docx", data).text
+
+
+def test_a_pdf_over_the_page_limit_is_refused_before_its_pages_are_read(settings, monkeypatch):
+    import pdfminer.high_level
+
+    settings.RESUME_MAX_PDF_PAGES = 3
+    assert extract("pdf", files.pdf(pages=3)).page_count == 3
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the pages were read")
+
+    monkeypatch.setattr(pdfminer.high_level, "extract_text", must_not_run)
+    with pytest.raises(ExtractionError) as error:
+        extract("pdf", files.pdf(pages=4))
+    assert str(error.value) == (
+        "This PDF has 4 pages, more than the 3 a resume may have here, so its text was not "
+        "read. Upload only the pages of the resume."
+    )
+
+
+def test_the_page_limit_is_30_unless_set():
+    from resumes.extraction import setting
+
+    assert setting("RESUME_MAX_PDF_PAGES") == 30

@@ -370,3 +370,129 @@ def test_a_queue_outage_at_upload_fails_the_resume_in_words(
     resume.refresh_from_db()
     assert resume.status == Resume.Status.FAILED
     assert resume.failure_reason.startswith("The task queue could not be reached")
+
+
+def _raise(exc):
+    def raising(*args, **kwargs):
+        raise exc
+
+    return raising
+
+
+SOFT_LIMIT_REASON = (
+    "Parsing this resume was stopped after 15 minutes, the longest a parse may take. Re-parse "
+    "to try again; if it is stopped again, the model server may be too slow for a file this "
+    "long: upload a shorter one or tell an admin."
+)
+
+
+def test_an_attempt_stopped_at_the_soft_time_limit_fails_in_words(fake_profile, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    monkeypatch.setattr(services, "parse_text", _raise(SoftTimeLimitExceeded()))
+    resume = upload(files.pdf())
+    attempt, waits = run_attempt(resume)
+    assert waits == []
+    assert attempt.outcome == ParseAttempt.Outcome.FAILED
+    assert attempt.error == SOFT_LIMIT_REASON
+    assert resume.status == Resume.Status.FAILED
+    assert resume.failure_reason == SOFT_LIMIT_REASON
+
+
+def test_the_soft_time_limit_in_a_pdf_reader_is_not_taken_for_a_damaged_file(
+    fake_profile, monkeypatch
+):
+    import pypdf
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    monkeypatch.setattr(pypdf, "PdfReader", _raise(SoftTimeLimitExceeded()))
+    resume = upload(files.pdf())
+    run_attempt(resume)
+    assert resume.failure_reason == SOFT_LIMIT_REASON
+
+
+def test_an_attempt_killed_at_the_hard_time_limit_fails_in_words(fake_profile):
+    from celery.exceptions import TimeLimitExceeded
+
+    from resumes.tasks import resume_parse
+
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    ParseAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=ParseAttempt.Outcome.RUNNING, claimed_at=timezone.now(), deliveries=1
+    )
+    # What the worker's main process calls once it has killed the pool process.
+    resume_parse.on_failure(TimeLimitExceeded(960), "task-id", (attempt.pk,), {}, None)
+    attempt.refresh_from_db()
+    resume.refresh_from_db()
+    assert attempt.outcome == ParseAttempt.Outcome.FAILED
+    assert attempt.error.startswith("Parsing this resume was stopped after 16 minutes,")
+    assert resume.status == Resume.Status.FAILED
+    assert resume.failure_reason == attempt.error
+
+
+def test_a_late_hard_time_limit_report_leaves_a_finished_attempt_alone(fake_openai, fake_profile):
+    from celery.exceptions import TimeLimitExceeded
+
+    from resumes.tasks import resume_parse
+
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    resume = upload(files.pdf())
+    attempt, _ = run_attempt(resume)
+    resume_parse.on_failure(TimeLimitExceeded(960), "task-id", (attempt.pk,), {}, None)
+    attempt.refresh_from_db()
+    resume.refresh_from_db()
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert resume.status == Resume.Status.PARSED
+
+
+def _died_holding_it(attempt, *, deliveries, transient_failures=0):
+    """As if `deliveries` workers took the attempt and the last died longer than a lease ago."""
+    ParseAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=ParseAttempt.Outcome.RUNNING,
+        claimed_at=timezone.now() - timedelta(seconds=_lease() + 5),
+        deliveries=deliveries,
+        transient_failures=transient_failures,
+    )
+
+
+def test_a_task_whose_deliveries_died_three_times_fails_instead_of_running_again(
+    fake_openai, fake_profile
+):
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    _died_holding_it(attempt, deliveries=3)
+    assert services.attempt_run(attempt_id=attempt.pk) is None
+    attempt.refresh_from_db()
+    resume.refresh_from_db()
+    assert attempt.outcome == ParseAttempt.Outcome.FAILED
+    assert attempt.deliveries == 3
+    assert attempt.error.startswith(
+        "Parsing this file stopped the worker three times; it was not parsed."
+    )
+    assert resume.status == Resume.Status.FAILED
+    assert resume.failure_reason == attempt.error
+    assert fake_openai.requests["chat"] == []
+
+
+def test_a_task_whose_deliveries_died_twice_runs_a_third_time(fake_openai, fake_profile):
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    _died_holding_it(attempt, deliveries=2)
+    attempt, _ = run_attempt(resume)
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert attempt.deliveries == 3
+
+
+def test_deliveries_that_handed_the_attempt_to_a_retry_are_not_counted_as_died(
+    fake_openai, fake_profile
+):
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY)))
+    resume = upload(files.pdf())
+    attempt = resume.attempts.get()
+    # Five deliveries: three ended in a retry after a model error, two died.
+    _died_holding_it(attempt, deliveries=5, transient_failures=3)
+    attempt, _ = run_attempt(resume)
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert attempt.deliveries == 6

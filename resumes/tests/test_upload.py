@@ -118,3 +118,73 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not Resume.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "contains"),
+    [
+        (b"<!DOCTYPE html>\n<html><body>Jane Doe</body></html>", "resume.pdf", "a web page (HTML)"),
+        (b"  <html>\n<script>alert(1)</script>", "cv.docx", "a web page (HTML)"),
+        ("<html><body>Zoë</body></html>".encode("utf-16"), "cv.pdf", "a web page (HTML)"),
+        (b"#!/bin/sh\nrm -rf ~\n", "resume.pdf", "a script (it starts with #!)"),
+        (b"<?php system($_GET['c']); ?>", "resume.odt", "a PHP script"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "cv.PDF", "an SVG image"),
+    ],
+)
+def test_a_web_page_or_script_named_like_a_document_is_refused_saying_so(
+    recruiter_client, content, name, contains
+):
+    response = post(recruiter_client, content, name)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    described = {"pdf": "a PDF document", "docx": "a Word document (DOCX)"}.get(
+        name.rsplit(".", 1)[1].lower(), "an OpenDocument text (ODT)"
+    )
+    assert error == (
+        f"\u201c{name}\u201d was not uploaded. Its name says it is {described}, but it is "
+        f"{contains}. Save the resume as a PDF or DOCX from the program that made it and upload "
+        "that."
+    )
+    assert not Resume.objects.exists()
+    assert not Candidate.objects.exists()
+
+
+def test_a_text_resume_that_mentions_html_is_still_a_text_resume(recruiter_client):
+    content = files.text_file("Jane Doe\nSkills: <html>, CSS, #!/bin/sh scripting")
+    assert post(recruiter_client, content, "jane.txt").status_code == 201
+    assert Resume.objects.get().kind == "txt"
+
+
+def test_the_other_files_of_an_upload_go_through_when_one_is_refused(recruiter_client):
+    response = recruiter_client.post(
+        URL,
+        {
+            "file": [
+                SimpleUploadedFile("ann.pdf", files.pdf(["Ann Example"])),
+                SimpleUploadedFile("trap.pdf", b"<html><script>alert(1)</script></html>"),
+                SimpleUploadedFile("bob.docx", files.docx_file(["Bob Example"])),
+            ]
+        },
+        follow=True,
+    )
+    assert sorted(Resume.objects.values_list("original_name", flat=True)) == [
+        "ann.pdf",
+        "bob.docx",
+    ]
+    texts = [str(message) for message in response.context["messages"]]
+    assert "\u201cann.pdf\u201d uploaded; parsing has started." in texts
+    assert "\u201cbob.docx\u201d uploaded; parsing has started." in texts
+    assert any(
+        text.startswith("\u201ctrap.pdf\u201d was not uploaded. Its name says it is a PDF")
+        for text in texts
+    )
+
+
+def test_a_zip_bomb_is_refused_at_upload_without_being_unpacked(recruiter_client):
+    response = post(recruiter_client, files.docx_bomb(1024), "resume.docx")
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        "\u201cresume.docx\u201d was not uploaded. This file unpacks to more than 50 MB, which "
+        "no resume needs; it looks like a zip bomb. Save it again as a normal DOCX or PDF."
+    )
+    assert not Resume.objects.exists()
