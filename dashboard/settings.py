@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from dashboard.env import Env
@@ -29,8 +30,29 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Keys that encrypt provider API keys at rest. The first encrypts; all of them
 # decrypt, so a new key can be put in front and old rows re-encrypted with
-# `manage.py rotate_secrets` before the old key is dropped.
-SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[SECRET_KEY])
+# `manage.py rotate_secrets` before the old key is dropped. Only development
+# falls back to SECRET_KEY: in production a leaked SECRET_KEY must not also
+# open every stored API key.
+_NEW_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+_ENCRYPTION_KEYS_ADVICE = (
+    f"Set SECRETS_ENCRYPTION_KEYS to a new long random string (for example from `{_NEW_KEY}`), "
+    "different from SECRET_KEY. If provider API keys were stored while it defaulted to "
+    "SECRET_KEY, set SECRETS_ENCRYPTION_KEYS=<new key>,<your SECRET_KEY>, run "
+    "`python manage.py rotate_secrets`, then remove SECRET_KEY from the list."
+)
+SECRETS_ENCRYPTION_KEYS = env.list(
+    "SECRETS_ENCRYPTION_KEYS", dev_default=[SECRET_KEY], advice=_ENCRYPTION_KEYS_ADVICE
+)
+if not SECRETS_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        f"The setting SECRETS_ENCRYPTION_KEYS lists no key. {_ENCRYPTION_KEYS_ADVICE}"
+    )
+if SECRETS_ENCRYPTION_KEYS[0] == SECRET_KEY:
+    env.refuse_in_production(
+        "SECRETS_ENCRYPTION_KEYS",
+        "encrypts with SECRET_KEY",
+        _ENCRYPTION_KEYS_ADVICE,
+    )
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -47,6 +69,19 @@ LIVEKIT_URL = env.str("LIVEKIT_URL", dev_default="ws://127.0.0.1:7880")
 LIVEKIT_PUBLIC_URL = env.str("LIVEKIT_PUBLIC_URL", default=LIVEKIT_URL)
 LIVEKIT_API_KEY = env.str("LIVEKIT_API_KEY", dev_default="devkey")
 LIVEKIT_API_SECRET = env.str("LIVEKIT_API_SECRET", dev_default="secret")
+# `livekit-server --dev` accepts these; anybody can mint room tokens with them.
+_LIVEKIT_KEYS_ADVICE = (
+    "Generate a key pair for your LiveKit server (`livekit-server generate-keys`), "
+    "put it in the server's keys and set LIVEKIT_API_KEY and LIVEKIT_API_SECRET to it."
+)
+if LIVEKIT_API_KEY == "devkey":
+    env.refuse_in_production(
+        "LIVEKIT_API_KEY", "is the LiveKit development key 'devkey'", _LIVEKIT_KEYS_ADVICE
+    )
+if LIVEKIT_API_SECRET == "secret":
+    env.refuse_in_production(
+        "LIVEKIT_API_SECRET", "is the LiveKit development secret 'secret'", _LIVEKIT_KEYS_ADVICE
+    )
 LIVEKIT_AGENT_NAME = env.str("LIVEKIT_AGENT_NAME", default="interviewer")
 # Interviews one agent worker process runs at once; run more workers to scale out.
 AGENT_MAX_INTERVIEWS = env.int("AGENT_MAX_INTERVIEWS", default=4)
