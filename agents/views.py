@@ -88,11 +88,17 @@ def interview_detail(request, pk):
 def interview_cancel(request, pk):
     interview = get_object_or_404(Interview, pk=pk)
     try:
-        services.interview_cancel(interview=interview)
+        cancellation = services.interview_cancel(interview=interview)
     except services.InterviewUnavailable as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Interview cancelled. The candidate's link no longer works.")
+        if cancellation.room_left_open:
+            messages.warning(
+                request,
+                "The interview room could not be closed because LiveKit isn't answering, "
+                "so a conversation in progress may go on until the candidate leaves.",
+            )
     return redirect("agents:interview_detail", pk=pk)
 
 
