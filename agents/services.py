@@ -89,6 +89,12 @@ def interview_create(
 @transaction.atomic
 def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
     """A new candidate link (the old one stops working). Returns the new secret."""
+    if interview.status == Interview.Status.LIVE:
+        # The candidate rejoins a dropped interview with the link they have.
+        raise InterviewUnavailable(
+            "This interview is in progress, so its link can't be replaced: the candidate "
+            "uses it to come back if their connection drops. Cancel the interview to stop it."
+        )
     if interview.status in ENDED_STATUSES and interview.status != Interview.Status.EXPIRED:
         raise InterviewUnavailable(
             f"This interview is {interview.get_status_display().lower()}; "
