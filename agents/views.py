@@ -139,12 +139,16 @@ def join_page(request, secret):
     problem = selectors.interview_link_problem(interview)
     if problem and "expired" in problem:
         services.interview_mark_expired(interview_id=interview.pk)
-    return render(
+    response = render(
         request,
         "agents/join.html",
         {"interview": interview, "problem": problem, "secret": secret},
         status=410 if problem else 200,
     )
+    if not problem:
+        # The only page that may ask for the microphone (dashboard.settings.PERMISSIONS_POLICY).
+        response.permissions_policy = {"microphone": ["self"]}
+    return response
 
 
 @require_POST

@@ -5,11 +5,18 @@ embedded default (SQLite, local Redis, LiveKit dev keys, the embedded model
 server); with DEBUG off, the ones that matter must be set.
 """
 
+import base64
+import hashlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from asgiref.sync import iscoroutinefunction
+from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.decorators import sync_and_async_middleware
 from dotenv import load_dotenv
 
 from dashboard.env import Env
@@ -115,6 +122,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dashboard.settings.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +211,85 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _livekit_origins(url):
+    """The LiveKit server's origin as the browser reaches it: WebSocket and HTTP(S) forms."""
+    parts = urlsplit(url)
+    other = {"ws": "http", "wss": "https", "http": "ws", "https": "wss"}.get(parts.scheme.lower())
+    if other is None or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"LIVEKIT_PUBLIC_URL must be a ws://, wss://, http:// or https:// address, not {url!r}."
+        )
+    return [f"{parts.scheme.lower()}://{parts.netloc}", f"{other}://{parts.netloc}"]
+
+
+def _inline_style_hashes(template):
+    """CSP hashes of the <style> blocks of a page rendered without a request (500.html)."""
+    text = (BASE_DIR / "templates" / template).read_text()
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in re.findall(r"<style>(.*?)</style>", text, re.DOTALL)
+    ]
+
+
+# Pages load scripts and styles from this site only (no inline script anywhere:
+# page scripts are static files configured through data- attributes). Browsers
+# connect back here (fetch, ws:/wss: to 'self') and to the LiveKit server.
+# Frames stay governed by X-Frame-Options (the resume preview is framed by its own site).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *_inline_style_hashes("500.html")],
+        "connect-src": [SELF, *_livekit_origins(LIVEKIT_PUBLIC_URL)],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+
+# Powerful browser features, all off. A view turns one on for its own page by
+# setting `response.permissions_policy`, as the candidate's join page does for
+# the microphone. (The video avatar only receives video: no camera, ever.)
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "display-capture": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+
+def _permissions_policy_header(response):
+    policy = {**PERMISSIONS_POLICY, **getattr(response, "permissions_policy", {})}
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+@sync_and_async_middleware
+def permissions_policy_middleware(get_response):
+    """Sends the Permissions-Policy header (Django has no setting for it).
+
+    It lives here, next to the policy, until the project has a module for
+    middleware of its own.
+    """
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            response = await get_response(request)
+            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
+            return response
+
+    else:
+
+        def middleware(request):
+            response = get_response(request)
+            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
+            return response
+
+    return middleware
+
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
