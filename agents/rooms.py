@@ -16,6 +16,8 @@ TOKEN_TTL = timedelta(minutes=10)
 # The room closes itself this long after the last participant left.
 ROOM_EMPTY_TIMEOUT = 10 * 60
 API_TIMEOUT = aiohttp.ClientTimeout(total=10)
+# Closing a room is best effort on a recruiter's click: don't keep them waiting long.
+ROOM_DELETE_TIMEOUT = aiohttp.ClientTimeout(total=5)
 
 
 class LiveKitUnavailable(Exception):
@@ -53,12 +55,12 @@ def candidate_token(*, interview, ttl=TOKEN_TTL):
     )
 
 
-def _api():
+def _api(timeout=API_TIMEOUT):
     return api.LiveKitAPI(
         settings.LIVEKIT_URL,
         settings.LIVEKIT_API_KEY,
         settings.LIVEKIT_API_SECRET,
-        timeout=API_TIMEOUT,
+        timeout=timeout,
     )
 
 
@@ -95,6 +97,24 @@ async def room_prepare(*, interview) -> RoomSetup:
         )
         return RoomSetup(interview.room_name, dispatch.id, dispatched_now=True)
     except (aiohttp.ClientError, TimeoutError, api.TwirpError) as exc:
+        raise LiveKitUnavailable(str(exc)) from exc
+    finally:
+        await lkapi.aclose()
+
+
+async def room_delete(*, room_name):
+    """Close the room, disconnecting everyone in it (the interviewer's job ends with it).
+
+    A room that is already gone is not an error; a server that can't be
+    reached raises LiveKitUnavailable.
+    """
+    lkapi = _api(timeout=ROOM_DELETE_TIMEOUT)
+    try:
+        await lkapi.room.delete_room(api.DeleteRoomRequest(room=room_name))
+    except api.TwirpError as exc:
+        if exc.code != api.TwirpErrorCode.NOT_FOUND:
+            raise LiveKitUnavailable(str(exc)) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise LiveKitUnavailable(str(exc)) from exc
     finally:
         await lkapi.aclose()

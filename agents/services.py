@@ -33,6 +33,13 @@ class InterviewUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Cancellation:
+    interview: Interview
+    # LiveKit could not be reached to close the room: a session under way may go on.
+    room_left_open: bool = False
+
+
+@dataclass(frozen=True)
 class JoinDetails:
     url: str
     token: str
@@ -82,6 +89,12 @@ def interview_create(
 @transaction.atomic
 def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
     """A new candidate link (the old one stops working). Returns the new secret."""
+    if interview.status == Interview.Status.LIVE:
+        # The candidate rejoins a dropped interview with the link they have.
+        raise InterviewUnavailable(
+            "This interview is in progress, so its link can't be replaced: the candidate "
+            "uses it to come back if their connection drops. Cancel the interview to stop it."
+        )
     if interview.status in ENDED_STATUSES and interview.status != Interview.Status.EXPIRED:
         raise InterviewUnavailable(
             f"This interview is {interview.get_status_display().lower()}; "
@@ -99,15 +112,40 @@ def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
     return secret
 
 
-@transaction.atomic
+# A room may exist (and hold the candidate and an interviewer) once the candidate joined.
+_ROOM_STATUSES = (Interview.Status.WAITING, Interview.Status.LIVE)
+
+
 def interview_cancel(*, interview, reason="Cancelled by the recruiter."):
+    """Cancel the interview; one under way also loses its room, so the session ends now.
+
+    The cancellation stands even when LiveKit can't be reached (the room then
+    closes itself once empty, and the candidate's link no longer works).
+    """
     if interview.status in ENDED_STATUSES:
         raise InterviewUnavailable(
             f"This interview is already {interview.get_status_display().lower()}."
         )
-    _set_status(interview.pk, Interview.Status.CANCELLED, reason, ended=True)
+    with transaction.atomic():
+        previous = (
+            Interview.objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=interview.pk)
+        )
+        cancelled = _set_status(interview.pk, Interview.Status.CANCELLED, reason, ended=True)
     interview.refresh_from_db()
-    return interview
+    # Outside the transaction: the cancellation is saved whatever LiveKit answers.
+    if cancelled and previous in _ROOM_STATUSES:
+        try:
+            async_to_sync(rooms.room_delete)(room_name=interview.room_name)
+        except rooms.LiveKitUnavailable as exc:
+            logger.warning(
+                "interview %s is cancelled but its room could not be closed: %s",
+                interview.pk,
+                exc,
+            )
+            return Cancellation(interview, room_left_open=True)
+    return Cancellation(interview)
 
 
 def interview_join(*, interview):

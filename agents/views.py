@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,6 @@ from agents.models import Interview
 from agents.rooms import LiveKitUnavailable
 from dashboard.paging import page_number, paging_context
 from providers.selectors import NoActiveProfile
-from resumes.models import Candidate
 
 # The link is shown once, on the page the recruiter lands on after creating it.
 _SESSION_LINK_KEY = "interview_link_{}"
@@ -47,6 +47,14 @@ def interview_list(request):
     )
 
 
+def _chosen_candidate(form, value):
+    """The candidate a link like ?candidate=7 starts the form from; None for anything else."""
+    try:
+        return form.fields["candidate"].clean(value)
+    except ValidationError:
+        return None
+
+
 @recruiter_required
 def interview_create(request):
     if request.method == "POST":
@@ -63,8 +71,10 @@ def interview_create(request):
                 messages.success(request, "Interview created. Send the candidate their link.")
                 return redirect("agents:interview_detail", pk=interview.pk)
     else:
-        candidate = Candidate.objects.filter(pk=request.GET.get("candidate") or None).first()
-        form = InterviewForm(initial={"candidate": candidate} if candidate else None)
+        form = InterviewForm()
+        candidate = _chosen_candidate(form, request.GET.get("candidate"))
+        if candidate:
+            form = InterviewForm(initial={"candidate": candidate})
     return render(request, "agents/interview_form.html", {"form": form})
 
 
@@ -88,11 +98,17 @@ def interview_detail(request, pk):
 def interview_cancel(request, pk):
     interview = get_object_or_404(Interview, pk=pk)
     try:
-        services.interview_cancel(interview=interview)
+        cancellation = services.interview_cancel(interview=interview)
     except services.InterviewUnavailable as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Interview cancelled. The candidate's link no longer works.")
+        if cancellation.room_left_open:
+            messages.warning(
+                request,
+                "The interview room could not be closed because LiveKit isn't answering, "
+                "so a conversation in progress may go on until the candidate leaves.",
+            )
     return redirect("agents:interview_detail", pk=pk)
 
 
@@ -123,12 +139,16 @@ def join_page(request, secret):
     problem = selectors.interview_link_problem(interview)
     if problem and "expired" in problem:
         services.interview_mark_expired(interview_id=interview.pk)
-    return render(
+    response = render(
         request,
         "agents/join.html",
         {"interview": interview, "problem": problem, "secret": secret},
         status=410 if problem else 200,
     )
+    if not problem:
+        # The only page that may ask for the microphone (dashboard.settings.PERMISSIONS_POLICY).
+        response.permissions_policy = {"microphone": ["self"]}
+    return response
 
 
 @require_POST

@@ -29,11 +29,12 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
-    def str(self, name, *, dev_default=None, default=None):
+    def str(self, name, *, dev_default=None, default=None, advice=None):
         """A string setting.
 
         `default` applies everywhere; `dev_default` only with DEBUG on, so in
-        production the variable is required.
+        production the variable is required. `advice` replaces the general
+        hint of the message naming a missing variable.
         """
         raw = self.environ.get(name, "").strip()
         if raw:
@@ -42,10 +43,18 @@ class Env:
             return default
         if self.debug and dev_default is not None:
             return dev_default
-        raise ImproperlyConfigured(
-            f"The setting {name} is missing. Set the environment variable {name} "
-            "(see .env.example for what it means)."
+        advice = advice or (
+            f"Set the environment variable {name} (see .env.example for what it means)."
         )
+        raise ImproperlyConfigured(f"The setting {name} is missing. {advice}")
+
+    def refuse_in_production(self, name, problem, advice):
+        """Stop a production start (DEBUG off) because `name` has an unsafe value."""
+        if not self.debug:
+            raise ImproperlyConfigured(
+                f"The setting {name} {problem}, which is not safe in production "
+                f"(DEBUG is false). {advice}"
+            )
 
     def int(self, name, *, default):
         raw = self.environ.get(name, "").strip()
@@ -56,10 +65,11 @@ class Env:
         except ValueError:
             raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
 
-    def list(self, name, *, dev_default=None, default=None):
+    def list(self, name, *, dev_default=None, default=None, advice=None):
         value = self.str(
             name,
             dev_default=",".join(dev_default) if dev_default is not None else None,
             default=",".join(default) if default is not None else None,
+            advice=advice,
         )
         return [item.strip() for item in value.split(",") if item.strip()]

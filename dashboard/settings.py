@@ -5,10 +5,18 @@ embedded default (SQLite, local Redis, LiveKit dev keys, the embedded model
 server); with DEBUG off, the ones that matter must be set.
 """
 
+import base64
+import hashlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from asgiref.sync import iscoroutinefunction
+from csp.constants import SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.decorators import sync_and_async_middleware
 from dotenv import load_dotenv
 
 from dashboard.env import Env
@@ -29,8 +37,29 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Keys that encrypt provider API keys at rest. The first encrypts; all of them
 # decrypt, so a new key can be put in front and old rows re-encrypted with
-# `manage.py rotate_secrets` before the old key is dropped.
-SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[SECRET_KEY])
+# `manage.py rotate_secrets` before the old key is dropped. Only development
+# falls back to SECRET_KEY: in production a leaked SECRET_KEY must not also
+# open every stored API key.
+_NEW_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+_ENCRYPTION_KEYS_ADVICE = (
+    f"Set SECRETS_ENCRYPTION_KEYS to a new long random string (for example from `{_NEW_KEY}`), "
+    "different from SECRET_KEY. If provider API keys were stored while it defaulted to "
+    "SECRET_KEY, set SECRETS_ENCRYPTION_KEYS=<new key>,<your SECRET_KEY>, run "
+    "`python manage.py rotate_secrets`, then remove SECRET_KEY from the list."
+)
+SECRETS_ENCRYPTION_KEYS = env.list(
+    "SECRETS_ENCRYPTION_KEYS", dev_default=[SECRET_KEY], advice=_ENCRYPTION_KEYS_ADVICE
+)
+if not SECRETS_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        f"The setting SECRETS_ENCRYPTION_KEYS lists no key. {_ENCRYPTION_KEYS_ADVICE}"
+    )
+if SECRETS_ENCRYPTION_KEYS[0] == SECRET_KEY:
+    env.refuse_in_production(
+        "SECRETS_ENCRYPTION_KEYS",
+        "encrypts with SECRET_KEY",
+        _ENCRYPTION_KEYS_ADVICE,
+    )
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -47,6 +76,19 @@ LIVEKIT_URL = env.str("LIVEKIT_URL", dev_default="ws://127.0.0.1:7880")
 LIVEKIT_PUBLIC_URL = env.str("LIVEKIT_PUBLIC_URL", default=LIVEKIT_URL)
 LIVEKIT_API_KEY = env.str("LIVEKIT_API_KEY", dev_default="devkey")
 LIVEKIT_API_SECRET = env.str("LIVEKIT_API_SECRET", dev_default="secret")
+# `livekit-server --dev` accepts these; anybody can mint room tokens with them.
+_LIVEKIT_KEYS_ADVICE = (
+    "Generate a key pair for your LiveKit server (`livekit-server generate-keys`), "
+    "put it in the server's keys and set LIVEKIT_API_KEY and LIVEKIT_API_SECRET to it."
+)
+if LIVEKIT_API_KEY == "devkey":
+    env.refuse_in_production(
+        "LIVEKIT_API_KEY", "is the LiveKit development key 'devkey'", _LIVEKIT_KEYS_ADVICE
+    )
+if LIVEKIT_API_SECRET == "secret":
+    env.refuse_in_production(
+        "LIVEKIT_API_SECRET", "is the LiveKit development secret 'secret'", _LIVEKIT_KEYS_ADVICE
+    )
 LIVEKIT_AGENT_NAME = env.str("LIVEKIT_AGENT_NAME", default="interviewer")
 # Interviews one agent worker process runs at once; run more workers to scale out.
 AGENT_MAX_INTERVIEWS = env.int("AGENT_MAX_INTERVIEWS", default=4)
@@ -92,6 +134,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dashboard.settings.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +237,85 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _livekit_origins(url):
+    """The LiveKit server's origin as the browser reaches it: WebSocket and HTTP(S) forms."""
+    parts = urlsplit(url)
+    other = {"ws": "http", "wss": "https", "http": "ws", "https": "wss"}.get(parts.scheme.lower())
+    if other is None or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"LIVEKIT_PUBLIC_URL must be a ws://, wss://, http:// or https:// address, not {url!r}."
+        )
+    return [f"{parts.scheme.lower()}://{parts.netloc}", f"{other}://{parts.netloc}"]
+
+
+def _inline_style_hashes(template):
+    """CSP hashes of the <style> blocks of a page rendered without a request (500.html)."""
+    text = (BASE_DIR / "templates" / template).read_text()
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+        for block in re.findall(r"<style>(.*?)</style>", text, re.DOTALL)
+    ]
+
+
+# Pages load scripts and styles from this site only (no inline script anywhere:
+# page scripts are static files configured through data- attributes). Browsers
+# connect back here (fetch, ws:/wss: to 'self') and to the LiveKit server.
+# Frames stay governed by X-Frame-Options (the resume preview is framed by its own site).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *_inline_style_hashes("500.html")],
+        "connect-src": [SELF, *_livekit_origins(LIVEKIT_PUBLIC_URL)],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+
+# Powerful browser features, all off. A view turns one on for its own page by
+# setting `response.permissions_policy`, as the candidate's join page does for
+# the microphone. (The video avatar only receives video: no camera, ever.)
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "display-capture": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+
+def _permissions_policy_header(response):
+    policy = {**PERMISSIONS_POLICY, **getattr(response, "permissions_policy", {})}
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+@sync_and_async_middleware
+def permissions_policy_middleware(get_response):
+    """Sends the Permissions-Policy header (Django has no setting for it).
+
+    It lives here, next to the policy, until the project has a module for
+    middleware of its own.
+    """
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            response = await get_response(request)
+            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
+            return response
+
+    else:
+
+        def middleware(request):
+            response = get_response(request)
+            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
+            return response
+
+    return middleware
+
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

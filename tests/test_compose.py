@@ -4,6 +4,7 @@ schema cannot see (dependencies, health conditions, files on disk)."""
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -68,3 +69,74 @@ def test_files_the_compose_file_refers_to_exist(compose):
             source = volume.split(":")[0]
             if source.startswith("./"):
                 assert (BASE_DIR / source).exists(), source
+
+
+# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}, ...
+VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY(S)?$")
+REQUIRED_SECRETS = {
+    "SECRET_KEY",
+    "SECRETS_ENCRYPTION_KEYS",
+    "LIVEKIT_API_KEY",
+    "LIVEKIT_API_SECRET",
+    "POSTGRES_PASSWORD",
+}
+# Optional: the embedded model server takes no key unless one is set.
+OPTIONAL_SECRETS = {"LOCALMODELS_API_KEY"}
+
+
+def _strings(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def _references(compose):
+    for text in _strings(compose):
+        yield from VARIABLE.finditer(text)
+
+
+def test_no_secret_has_a_default_and_the_required_ones_must_be_set(compose):
+    seen = set()
+    for ref in _references(compose):
+        name, op, arg = ref["name"], ref["op"] or "", ref["arg"]
+        if not SECRET_NAME.search(name):
+            continue
+        seen.add(name)
+        if name in OPTIONAL_SECRETS:
+            assert op == ":-" and arg == "", f"{ref[0]}: an optional secret defaults to nothing"
+        else:
+            # `:?` also refuses an empty value, `?` alone would accept one.
+            assert op == ":?" and arg.strip(), f"{ref[0]} must be `${{{name}:?message}}`"
+    assert seen >= REQUIRED_SECRETS
+
+
+def test_the_services_get_their_secrets_only_from_required_variables(compose):
+    app = compose["services"]["web"]["environment"]
+    for name in REQUIRED_SECRETS - {"POSTGRES_PASSWORD"}:
+        assert VARIABLE.fullmatch(str(app[name]))["name"] == name, name
+    for service_name, service in compose["services"].items():
+        environment = service.get("environment") or {}
+        for name, value in environment.items():
+            if SECRET_NAME.search(name) and name != "LIVEKIT_KEYS":
+                assert VARIABLE.fullmatch(str(value)), f"{service_name}: {name} is a literal"
+
+
+def test_livekit_runs_without_its_development_keys(compose):
+    livekit = compose["services"]["livekit"]
+    assert "--dev" not in livekit["command"]
+    keys = livekit["environment"]["LIVEKIT_KEYS"]
+    assert [ref["name"] for ref in VARIABLE.finditer(keys)] == [
+        "LIVEKIT_API_KEY",
+        "LIVEKIT_API_SECRET",
+    ]
+    assert VARIABLE.sub("", keys).strip() == ":"
+    livekit_config = yaml.safe_load((BASE_DIR / "deploy" / "livekit.yaml").read_text())
+    assert "keys" not in livekit_config and "key_file" not in livekit_config
+    assert not any("devkey" in text for text in _strings([compose, livekit_config]))

@@ -146,3 +146,17 @@ def interview_profile_from_db(interview):
 def test_a_new_interview_uses_the_candidates_latest_parsed_resume(scheduled_interview):
     interview, _secret = scheduled_interview
     assert interview.resume.parsed["work"][0]["name"] == "Remington Rand"
+
+
+def test_a_live_interview_keeps_its_link(recruiter_client, scheduled_interview):
+    interview, secret = scheduled_interview
+    interview_mark_live(interview_id=interview.pk)
+
+    # The page offers no "new link" button for a live interview; a direct POST is refused.
+    response = recruiter_client.post(f"/interviews/{interview.pk}/new-link/", follow=True)
+
+    page = response.content.decode()
+    assert "This interview is in progress, so its link can&#x27;t be replaced" in page
+    assert "New link created" not in page
+    assert interview_for_join_secret(secret) == interview
+    assert Interview.objects.get(pk=interview.pk).status == Interview.Status.LIVE

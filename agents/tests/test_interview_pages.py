@@ -31,6 +31,18 @@ def test_the_form_starts_from_the_candidate(recruiter_client, interview_candidat
     )
 
 
+@pytest.mark.parametrize("value", ["abc", "", "-1", "1.5", "99999999999999999999", "0x10", "²"])
+def test_a_candidate_parameter_that_names_nobody_shows_the_form_with_none_chosen(
+    recruiter_client, interview_candidate, value
+):
+    response = recruiter_client.get("/interviews/new/", {"candidate": value})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<option value="" selected>Choose a candidate</option>' in page
+    assert f'<option value="{interview_candidate.pk}">Grace Hopper</option>' in page
+
+
 def test_creating_an_interview_shows_its_link_once(
     recruiter_client, interview_candidate, interview_profile
 ):

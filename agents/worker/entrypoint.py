@@ -99,19 +99,42 @@ server = AgentServer(
 )
 
 
+def job_interview_id(metadata):
+    """The interview a dispatch names (rooms.room_prepare writes it), or None."""
+    try:
+        interview_id = json.loads(metadata or "{}").get("interview_id")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(interview_id, bool) or not isinstance(interview_id, int):
+        return None
+    return interview_id
+
+
 @server.rtc_session(agent_name=settings.LIVEKIT_AGENT_NAME)
 async def interview_session(ctx: JobContext):
-    metadata = json.loads(ctx.job.metadata or "{}")
-    interview_id = metadata.get("interview_id")
-    if interview_id is None:
+    if ctx.is_fake_job():
+        # `console` runs a fake job (room "console-room") against the local
+        # microphone; nobody else can reach it, so it gets the sample interview.
         brief, profile = await database_sync_to_async(console_interview)()
-    else:
-        loaded = await database_sync_to_async(load_interview)(interview_id)
-        if loaded is None:
-            logger.info("interview %s is over or gone; not starting", interview_id)
-            ctx.shutdown("interview not joinable")
-            return
-        brief, profile = loaded
+        await InterviewRun(ctx, brief, profile).run()
+        return
+    interview_id = job_interview_id(ctx.job.metadata)
+    if interview_id is None:
+        # Anything holding the API key can dispatch; without an interview of ours
+        # there is nobody to interview and no profile it may spend.
+        logger.warning(
+            "refusing job %s in room %s: its metadata names no interview",
+            ctx.job.id,
+            ctx.job.room.name,
+        )
+        ctx.shutdown("no interview in the job")
+        return
+    loaded = await database_sync_to_async(load_interview)(interview_id)
+    if loaded is None:
+        logger.info("interview %s is over or gone; not starting", interview_id)
+        ctx.shutdown("interview not joinable")
+        return
+    brief, profile = loaded
     await InterviewRun(ctx, brief, profile).run()
 
 
