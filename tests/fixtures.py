@@ -137,16 +137,36 @@ def web_server(transactional_db, tmp_path):
         yield f"http://127.0.0.1:{port}"
 
 
+def _chromium(playwright, *extra_args):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync", *extra_args],
+    )
+
+
 @pytest.fixture
 def page():
     """A page in headless Chromium (Debian's)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
+        browser = _chromium(playwright)
         yield browser.new_page()
+        browser.close()
+
+
+@pytest.fixture
+def microphone_browser():
+    """Headless Chromium with a beeping fake microphone that it grants without asking."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _chromium(
+            playwright,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+        )
+        yield browser
         browser.close()

@@ -17,7 +17,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agents.models import Interview
-from tests.fixtures import CHROMIUM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 expect.set_options(timeout=15_000)
@@ -151,22 +150,8 @@ def join_url(web_server, scheduled_interview):
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                # A beeping fake microphone, granted without asking.
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )  # fmt: skip
-        yield browser
-        browser.close()
+def browser(microphone_browser):
+    return microphone_browser
 
 
 def room_page(browser, *, width=1280, height=900):

@@ -2,33 +2,19 @@
 
 import pytest
 
-from tests.fixtures import CHROMIUM
-
 
 @pytest.fixture
-def browser_page():
-    """Headless Chromium with a fake microphone that it grants without asking."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            ],
-        )  # fmt: skip
-        page = browser.new_page()
-        page.violations = []
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text and page.violations.append(message.text)
-            ),
-        )
-        yield page
-        browser.close()
+def browser_page(microphone_browser):
+    """A page with the fake microphone that collects Content-Security-Policy violations."""
+    page = microphone_browser.new_page()
+    page.violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.violations.append(message.text)
+        ),
+    )
+    return page
 
 
 ALLOWS_MICROPHONE = "document.featurePolicy.allowsFeature('microphone')"

@@ -52,6 +52,15 @@ def test_a_recruiter_uploads_two_files_and_watches_the_resume_get_parsed(
     assert table_row.count() == 1
     assert "Jane Doe" in table_row.inner_text()
     assert "Parsed" in table_row.inner_text()
+
+    # "payment" is only in the resume's text: not in the name, skills or file name.
+    page.fill("#q", "payment")
+    page.get_by_role("button", name="Filter").click()
+    table_row.get_by_role("link", name="Jane Doe").wait_for()
+    page.fill("#q", "cobol")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_text("No resumes match").wait_for()
+    page.get_by_role("link", name="Show all candidates").click()
     table_row.get_by_role("link", name="Jane Doe").click()
     page.get_by_role("heading", name="Jane Doe").wait_for()
     page.screenshot(path=str(tmp_path / "candidate.png"), full_page=True)
