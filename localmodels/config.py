@@ -31,6 +31,10 @@ class Settings:
     llm_threads: int = 2
     llm_ctx: int = 8192
     llm_parallel: int = 4
+    # Cap on generated tokens per request (a larger or missing max_tokens is lowered to it).
+    llm_max_tokens: int = 2048
+    # Lower cap for response_format {"type": "json_object"} requests.
+    llm_json_max_tokens: int = 1536
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -54,4 +58,6 @@ class Settings:
             llm_threads=_env_int("LOCALMODELS_LLM_THREADS", min(cpus, 2)),
             llm_ctx=_env_int("LOCALMODELS_LLM_CTX", 8192),
             llm_parallel=_env_int("LOCALMODELS_LLM_PARALLEL", 4),
+            llm_max_tokens=_env_int("LOCALMODELS_LLM_MAX_TOKENS", 2048),
+            llm_json_max_tokens=_env_int("LOCALMODELS_LLM_JSON_MAX_TOKENS", 1536),
         )
