@@ -7,6 +7,15 @@ Measures, at 1 and 4 concurrent requests: STT real-time factor on a ~5 s utteran
 first audio byte and real-time factor for one sentence; LLM time to first token and tokens/s for
 one stream; plus resident memory of the server process tree with all models loaded.
 Prints a table and writes bench/results/localmodels.json and .md.
+
+    .venv/bin/python bench/localmodels_bench.py --llm-formats [--reps 5]
+
+instead compares the LLM's weight formats (LOCALMODELS_LLM_QUANT q4_1 / q8_0 / q4_0) and thread
+counts (LOCALMODELS_LLM_THREADS 1 / 2, on an idle machine and with one core kept busy by another
+process): prompt tokens/s, cold time to first token (first request after start, ~800-token
+uncached prompt), uncached and warm (cached prefix) time to first token, generation tokens/s, and
+the JSON-mode answers to a fixed set of prompts at temperature 0. It records the load average
+before each run. Writes bench/results/localmodels.llm.json and .md. Run it on an idle machine.
 """
 
 from __future__ import annotations
@@ -229,12 +238,238 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+# --- --llm-formats ---------------------------------------------------------------------------
+
+RESUME = (
+    "Jordan Example, Senior Backend Engineer. Email jordan@example.com, phone 555-0100. "
+    "Summary: ten years building payment and logistics systems in Python and Go. "
+    "Experience: Acme Payments (2019-2025), led a team of six that moved card settlement to an "
+    "event-driven design, cut reconciliation time from hours to minutes, and ran the on-call "
+    "rotation; Globex Logistics (2015-2019), built the routing service that planned deliveries "
+    "for 40,000 parcels a day, introduced PostgreSQL partitioning and Redis caching; Initech "
+    "(2012-2015), maintained billing scripts and wrote the first automated test suite. "
+    "Skills: Python, Go, PostgreSQL, Redis, Kafka, Docker, Kubernetes, AWS, Terraform, "
+    "observability with Prometheus and Grafana, mentoring, hiring. Education: BSc Computer "
+    "Science, State University, 2012. Languages: English, Spanish. "
+)
+LONG_PROMPT = RESUME * 3 + "Summarise this candidate in two sentences."
+JSON_PROMPTS = [
+    [
+        {"role": "system", "content": "You answer with one JSON object and nothing else."},
+        {
+            "role": "user",
+            "content": 'Reply with a JSON object: the key "greeting", the value "hello".',
+        },
+    ],
+    [
+        {"role": "system", "content": "You answer with a JSON object."},
+        {"role": "user", "content": "Give the name and age of a person called Bob who is 30."},
+    ],
+    [
+        {"role": "system", "content": "You extract data from resumes as one JSON object."},
+        {"role": "user", "content": f"Resume: {RESUME}\nGive name, email and skills as JSON."},
+    ],
+    [
+        {"role": "system", "content": "You answer with a JSON object."},
+        {"role": "user", "content": "Describe a cat: its name, age and three toys."},
+    ],
+    [
+        {"role": "system", "content": "You answer with a JSON object."},
+        {"role": "user", "content": "List three European capitals with their countries."},
+    ],
+]
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def stream_once(url: str, messages: list, max_tokens: int, **extra) -> dict:
+    body = {
+        "model": "smollm2-135m",
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "temperature": 0,
+        **extra,
+    }
+    started = time.perf_counter()
+    first = None
+    timings: dict = {}
+    url = f"{url}/api/llm/v1/chat/completions"
+    with httpx.Client(timeout=300) as client, client.stream("POST", url, json=body) as resp:
+        resp.raise_for_status()
+        for line in resp.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if chunk.get("timings"):
+                timings = chunk["timings"]
+            choices = chunk.get("choices") or []
+            if first is None and choices and choices[0].get("delta", {}).get("content"):
+                first = time.perf_counter() - started
+    return {
+        "ttft_s": first,
+        "prompt_tok_s": timings.get("prompt_per_second"),
+        "prompt_n": timings.get("prompt_n"),
+        "gen_tok_s": timings.get("predicted_per_second"),
+    }
+
+
+def json_answers(url: str) -> list[str]:
+    answers = []
+    for messages in JSON_PROMPTS:
+        reply = httpx.post(
+            f"{url}/api/llm/v1/chat/completions",
+            json={
+                "model": "smollm2-135m",
+                "messages": messages,
+                "response_format": {"type": "json_object"},
+                "max_tokens": 200,
+                "temperature": 0,
+            },
+            timeout=300,
+        ).json()
+        answers.append(reply["choices"][0]["message"]["content"])
+    return answers
+
+
+def bench_config(quant: str, threads: int, reps: int, busy_core: bool) -> dict:
+    env = {
+        "LOCALMODELS_API_KEY": "",
+        "LOCALMODELS_LLM_QUANT": quant,
+        "LOCALMODELS_LLM_THREADS": str(threads),
+        "LOCALMODELS_LLM_PARALLEL": "1",
+    }
+    burner = None
+    if busy_core:  # another process keeps one core busy, bounded to 15 minutes
+        burner = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import time\nend = time.time() + 900\nwhile time.time() < end: pass",
+            ]
+        )
+    try:
+        load_before = load_average()
+        with run_server(env=env, extra_args=["--services", "llm"]) as url:
+            cold = stream_once(url, [{"role": "user", "content": LONG_PROMPT}], 16)
+            uncached = [
+                stream_once(url, [{"role": "user", "content": f"({i}) {LONG_PROMPT}"}], 16)
+                for i in range(reps)
+            ]
+            warm = [
+                stream_once(
+                    url,
+                    [{"role": "user", "content": f"{LLM_PROMPT}\nThis is question {i}."}],
+                    16,
+                )
+                for i in range(reps + 1)
+            ][1:]
+            gen = [
+                stream_once(
+                    url, [{"role": "user", "content": f"({i}) {LLM_PROMPT}"}], 128, ignore_eos=True
+                )
+                for i in range(reps)
+            ]
+            answers = json_answers(url) if not busy_core else None
+    finally:
+        if burner is not None:
+            burner.kill()
+            burner.wait()
+    return {
+        "quant": quant,
+        "threads": threads,
+        "busy_core": busy_core,
+        "load_1min_before": load_before,
+        "cold_ttft_s": round(cold["ttft_s"], 3),
+        "cold_prompt_tok_s": round(cold["prompt_tok_s"], 1),
+        "prompt_tokens": cold["prompt_n"],
+        "uncached_ttft_s": med(uncached, "ttft_s"),
+        "prompt_tok_s": round(statistics.median(r["prompt_tok_s"] for r in uncached), 1),
+        "warm_ttft_s": med(warm, "ttft_s"),
+        "gen_tok_s": round(statistics.median(r["gen_tok_s"] for r in gen), 1),
+        "json_answers": answers,
+    }
+
+
+def llm_formats(reps: int, out: str) -> None:
+    from localmodels import quant
+    from localmodels.assets import smollm2_gguf
+
+    conversions = {}
+    for name in ("q8_0", "q4_0"):
+        started = time.perf_counter()
+        path = quant.ensure(smollm2_gguf(), name)
+        conversions[name] = {
+            "file": str(path),
+            "first_use_s": round(time.perf_counter() - started, 2),
+        }
+    configs = [(q, 2, False) for q in ("q4_1", "q8_0", "q4_0")]
+    configs += [("q4_1", 1, False), ("q4_1", 1, True), ("q4_1", 2, True)]
+    rows = [bench_config(q, t, reps, busy) for q, t, busy in configs]
+    reference = rows[0]["json_answers"]
+    for row in rows:
+        if row["json_answers"] is not None:
+            row["json_same_as_q4_1"] = sum(
+                a == b for a, b in zip(row["json_answers"], reference, strict=True)
+            )
+    report = {
+        "rows": rows,
+        "conversions": conversions,
+        "json_prompts": len(JSON_PROMPTS),
+        "reps": reps,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "notes": f"medians; one slot; long prompt {rows[0]['prompt_tokens']} tokens;"
+        " load_1min_before: os.getloadavg()[0] just before the server started",
+    }
+    lines = [
+        "| format | threads | other load | load avg | prompt tok/s | cold TTFT s |"
+        " uncached TTFT s | warm TTFT s | gen tok/s | JSON answers = q4_1 |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        same = r.get("json_same_as_q4_1")
+        lines.append(
+            f"| {r['quant']} | {r['threads']} | {'1 busy core' if r['busy_core'] else 'idle'} |"
+            f" {r['load_1min_before']} | {r['prompt_tok_s']} | {r['cold_ttft_s']} |"
+            f" {r['uncached_ttft_s']} | {r['warm_ttft_s']} | {r['gen_tok_s']} |"
+            f" {'' if same is None else f'{same}/{len(JSON_PROMPTS)}'} |"
+        )
+    md = "\n".join(lines)
+    print(md)
+    Path(out + ".llm.json").write_text(json.dumps(report, indent=2) + "\n")
+    answers = "\n".join(
+        f"- {r['quant']}: " + " · ".join(f"`{a}`" for a in r["json_answers"])
+        for r in rows
+        if r["json_answers"] is not None and r["threads"] == 2
+    )
+    Path(out + ".llm.md").write_text(
+        "# localmodels LLM formats and threads\n\n"
+        f"{os.cpu_count()} cores, {platform.platform()}; {report['timestamp']}; median of {reps}.\n"
+        "Run: `.venv/bin/python bench/localmodels_bench.py --llm-formats`.\n\n"
+        f"{report['notes']}. First-use conversion: "
+        + ", ".join(f"{k} {v['first_use_s']} s" for k, v in conversions.items())
+        + ".\n\n"
+        + md
+        + "\n\nJSON-mode answers (temperature 0):\n\n"
+        + answers
+        + "\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default=os.environ.get("LOCALMODELS_URL", ""))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "localmodels"))
+    parser.add_argument("--llm-formats", action="store_true")
     args = parser.parse_args()
+    if args.llm_formats:
+        llm_formats(args.reps, args.out)
+        return
     with ExitStack() as stack:
         url = args.url.rstrip("/") or stack.enter_context(
             run_server(env={"LOCALMODELS_API_KEY": ""})

@@ -169,7 +169,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app.add_routes(tts_mod.routes(services["tts"], settings))
     if "llm" in settings.services:
         services["llm"] = llm_mod.LanguageModel(
-            settings.llm_threads, settings.llm_ctx, settings.llm_parallel
+            threads=settings.llm_threads,
+            ctx=settings.llm_ctx,
+            parallel=settings.llm_parallel,
+            max_tokens=settings.llm_max_tokens,
+            json_max_tokens=settings.llm_json_max_tokens,
+            gguf=settings.llm_gguf,
+            quant=settings.llm_quant,
+            cache_dir=settings.cache_dir,
         )
         app.add_routes(llm_mod.routes(services["llm"], settings))
     app[SERVICES] = services
@@ -179,15 +186,16 @@ def create_app(settings: Settings | None = None) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         status = request.app[STATUS]
         ready = all(v == "ready" for v in status.values())
+        models = {
+            k: {"model": names[k], "state": v, "loaded": v == "ready"} for k, v in status.items()
+        }
+        if "llm" in services:
+            llm = services["llm"]
+            models["llm"]["quant"] = llm.quant
+            models["llm"]["file"] = llm.model_path.name if llm.model_path else None
+            models["llm"].update(await llm.slot_status())
         return web.json_response(
-            {
-                "ready": ready,
-                "status": "ok" if ready else "loading",
-                "models": {
-                    k: {"model": names[k], "state": v, "loaded": v == "ready"}
-                    for k, v in status.items()
-                },
-            },
+            {"ready": ready, "status": "ok" if ready else "loading", "models": models},
             status=200 if ready else 503,
         )
 

