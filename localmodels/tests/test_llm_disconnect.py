@@ -79,17 +79,27 @@ def read_until(sock: socket.socket, marker: bytes, limit: int = 1 << 20) -> byte
     return seen
 
 
+def full_generation_seconds(url: str) -> float:
+    """How long one whole capped generation takes on this machine right now."""
+    started = time.monotonic()
+    httpx.post(f"{url}/api/llm/v1/chat/completions", json=LONG, timeout=120).raise_for_status()
+    return time.monotonic() - started
+
+
 @pytest.mark.parametrize("stream", [True, False], ids=["streaming", "non-streaming"])
-def test_the_slot_is_free_within_a_second_after_the_client_hangs_up(url, stream):
+def test_the_slot_is_freed_when_the_client_hangs_up(url, stream):
+    # Compared with a whole generation measured just before rather than with a fixed number
+    # of seconds: a loaded machine slows both alike (the ~0.1 s it takes on an idle machine
+    # is measured by the bench, not asserted here).
     assert wait_for(lambda: idle(url), 30) is not None
+    whole = full_generation_seconds(url)
     sock = open_request(url, {**LONG, "stream": stream})
     if stream:
         assert b'"content"' in read_until(sock, b'"content":"')  # tokens are flowing
     assert wait_for(lambda: llm_state(url)["busy"] == 1, 30) is not None
-    time.sleep(0.3)  # mid-generation
     sock.close()
-    freed_after = wait_for(lambda: idle(url), 10)
-    assert freed_after is not None and freed_after < 1.0, freed_after
+    freed_after = wait_for(lambda: idle(url), whole)
+    assert freed_after is not None and freed_after < whole / 2, (freed_after, whole)
 
 
 def test_a_queued_request_runs_as_soon_as_the_client_ahead_of_it_leaves(url):
@@ -122,9 +132,9 @@ def test_a_queued_client_that_leaves_never_reaches_the_model(url):
     queued = open_request(url, {**LONG, "stream": True})
     assert wait_for(lambda: llm_state(url)["waiting"] == 1, 10) is not None
     queued.close()
-    assert wait_for(lambda: llm_state(url)["waiting"] == 0, 2) is not None
+    assert wait_for(lambda: llm_state(url)["waiting"] == 0, 10) is not None
     first.close()
-    assert wait_for(lambda: idle(url), 2) is not None
+    assert wait_for(lambda: idle(url), 10) is not None
 
 
 def test_max_tokens_is_capped_by_the_server_setting(url):
