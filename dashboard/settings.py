@@ -13,10 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from asgiref.sync import iscoroutinefunction
 from csp.constants import SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.decorators import sync_and_async_middleware
 from dotenv import load_dotenv
 
 from dashboard.env import Env
@@ -135,7 +133,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "dashboard.settings.permissions_policy_middleware",
+    "dashboard.middleware.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,35 +283,6 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
-
-
-def _permissions_policy_header(response):
-    policy = {**PERMISSIONS_POLICY, **getattr(response, "permissions_policy", {})}
-    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
-
-
-@sync_and_async_middleware
-def permissions_policy_middleware(get_response):
-    """Sends the Permissions-Policy header (Django has no setting for it).
-
-    It lives here, next to the policy, until the project has a module for
-    middleware of its own.
-    """
-    if iscoroutinefunction(get_response):
-
-        async def middleware(request):
-            response = await get_response(request)
-            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
-            return response
-
-    else:
-
-        def middleware(request):
-            response = get_response(request)
-            response.headers.setdefault("Permissions-Policy", _permissions_policy_header(response))
-            return response
-
-    return middleware
 
 
 if not DEBUG:
