@@ -1,9 +1,8 @@
-import hashlib
-
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import Invite, User
+from dashboard.links import link_secret_hash
 
 
 def user_list():
@@ -22,14 +21,10 @@ def user_list():
     return users
 
 
-def invite_secret_hash(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def invite_for_secret(secret):
     """The invite a link belongs to, used or not (invite_problem says why it can't be used)."""
     return (
-        Invite.objects.select_related("user").filter(secret_hash=invite_secret_hash(secret)).first()
+        Invite.objects.select_related("user").filter(secret_hash=link_secret_hash(secret)).first()
     )
 
 

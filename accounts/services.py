@@ -1,11 +1,11 @@
-import secrets
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invite, User
-from accounts.selectors import invite_problem, invite_secret_hash
+from accounts.selectors import invite_problem
+from dashboard.links import link_secret_hash, link_secret_new
 
 
 @transaction.atomic
@@ -71,10 +71,10 @@ def invite_create(*, user, created_by, valid_for=INVITE_VALID_FOR):
     now = timezone.now()
     earlier = Invite.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
     earlier.update(expires_at=now)
-    secret = secrets.token_urlsafe(32)
+    secret = link_secret_new()
     Invite.objects.create(
         user=user,
-        secret_hash=invite_secret_hash(secret),
+        secret_hash=link_secret_hash(secret),
         created_by=created_by,
         expires_at=now + valid_for,
     )
@@ -94,7 +94,7 @@ def invite_accept(*, secret, form):
     invite = (
         Invite.objects.select_for_update()
         .select_related("user")
-        .filter(secret_hash=invite_secret_hash(secret))
+        .filter(secret_hash=link_secret_hash(secret))
         .first()
     )
     problem = invite_problem(invite)

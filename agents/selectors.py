@@ -1,12 +1,11 @@
 """Reads about interviews: listing, the candidate link, and the profile an interview runs on."""
 
-import hashlib
-
 from django.db.models import Q
 from django.utils import timezone
 
 from agents.metrics import interview_latency_summary
 from agents.models import Interview
+from dashboard.links import link_secret_hash
 from dashboard.paging import page_of
 from providers.selectors import profile_from_snapshot
 from resumes.models import Resume
@@ -22,17 +21,13 @@ ENDED_STATUSES = (
 )
 
 
-def join_secret_hash(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def interview_for_join_secret(secret: str) -> Interview | None:
     """The interview a candidate link belongs to, in any state (callers say why it's unusable)."""
     if not secret:
         return None
     return (
         Interview.objects.select_related("candidate")
-        .filter(join_secret_hash=join_secret_hash(secret))
+        .filter(join_secret_hash=link_secret_hash(secret))
         .first()
     )
 

@@ -1,7 +1,6 @@
 """Writes about interviews: creating them, the candidate link, joining, and the status lifecycle."""
 
 import logging
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,9 +16,9 @@ from agents.selectors import (
     ENDED_STATUSES,
     candidate_latest_parsed_resume,
     interview_link_problem,
-    join_secret_hash,
 )
 from agents.transcripts import interview_status_broadcast
+from dashboard.links import link_secret_hash, link_secret_new
 from providers.selectors import profile_get_active
 from providers.services import profile_snapshot, snapshot_rotate_secrets
 
@@ -47,10 +46,6 @@ class JoinDetails:
     identity: str
 
 
-def _new_secret():
-    return secrets.token_urlsafe(32)
-
-
 @transaction.atomic
 def interview_create(
     *,
@@ -69,7 +64,7 @@ def interview_create(
     keeps its hash.
     """
     profile = profile or profile_get_active()
-    secret = _new_secret()
+    secret = link_secret_new()
     interview = Interview.objects.create(
         candidate=candidate,
         resume=resume or candidate_latest_parsed_resume(candidate),
@@ -79,7 +74,7 @@ def interview_create(
         profile_snapshot=profile_snapshot(profile),
         profile_name=profile.name,
         room_name=f"interview-{uuid.uuid4().hex}",
-        join_secret_hash=join_secret_hash(secret),
+        join_secret_hash=link_secret_hash(secret),
         link_expires_at=timezone.now() + link_valid_for,
         created_by=created_by,
     )
@@ -100,8 +95,8 @@ def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
             f"This interview is {interview.get_status_display().lower()}; "
             "create a new interview instead of a new link."
         )
-    secret = _new_secret()
-    interview.join_secret_hash = join_secret_hash(secret)
+    secret = link_secret_new()
+    interview.join_secret_hash = link_secret_hash(secret)
     interview.link_expires_at = timezone.now() + link_valid_for
     fields = ["join_secret_hash", "link_expires_at"]
     if interview.status == Interview.Status.EXPIRED:

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invite, User
-from accounts.selectors import invite_secret_hash
 from accounts.services import user_invite
+from dashboard.links import link_secret_hash
 
 NEW_USER = {"username": "rob", "email": "rob@example.com", "role": "recruiter"}
 STRONG = "a-long-unusual-passphrase"
@@ -86,7 +86,7 @@ def test_an_invite_creates_a_user_without_a_password_and_shows_the_link_once(adm
     assert url.startswith("http://testserver/accounts/invite/")
     secret = url.rstrip("/").rsplit("/", 1)[1]
     invite = Invite.objects.get(user=rob)
-    assert invite.secret_hash == invite_secret_hash(secret)
+    assert invite.secret_hash == link_secret_hash(secret)
     assert secret not in invite.secret_hash
     assert invite.expires_at - timezone.now() > timedelta(hours=71)
     assert "This link is shown only now" in html
