@@ -146,7 +146,10 @@ class LanguageModel:
         if self.session is None:
             self.session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
-                connector=aiohttp.TCPConnector(limit=64),
+                # A fresh loopback connection per request: llama.cpp closes kept-alive ones
+                # on its own schedule, and reusing one it has just closed failed a request
+                # with "Server disconnected" (seen in CI). Connecting costs well under 1 ms.
+                connector=aiohttp.TCPConnector(limit=64, force_close=True),
                 auto_decompress=False,
             )
         return self.session
