@@ -28,6 +28,10 @@ class Interview(models.Model):
         related_name="interviews",
         on_delete=models.SET_NULL,
     )
+    # Null for an ad-hoc interview (a role and description typed for it).
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, related_name="interviews", on_delete=models.SET_NULL
+    )
     role_title = models.CharField(max_length=200)
     job_description = models.TextField(blank=True)
     max_duration_minutes = models.PositiveSmallIntegerField(default=20)
@@ -35,6 +39,14 @@ class Interview(models.Model):
     # kept encrypted), so editing a profile never changes a scheduled interview.
     profile_snapshot = models.JSONField(default=dict)
     profile_name = models.CharField(max_length=100, blank=True)
+    # The plan and rubric this interview runs with (shapes in agents.plans), copied when it
+    # is created: a job's later versions never change it.
+    plan = models.JSONField(default=dict, blank=True)
+    rubric = models.JSONField(default=dict, blank=True)
+    # Where the interviewer is in the plan, written by the worker as it goes.
+    progress = models.JSONField(default=dict, blank=True)
+    # Replies the speech gate replaced with the plan's fixed line.
+    gate_fallbacks = models.PositiveIntegerField(default=0)
 
     room_name = models.CharField(max_length=100, unique=True)
     # Only a hash of the candidate's link secret is stored.
@@ -54,6 +66,8 @@ class Interview(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Written by the worker while it runs the interview; a stale one means it died.
+    agent_heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     report = models.JSONField(default=dict, blank=True)
     report_status = models.CharField(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agents import reports, rooms
 from agents.models import Interview
+from agents.plans import plan_adhoc, plan_parse
 from agents.selectors import (
     ENDED_STATUSES,
     candidate_latest_parsed_resume,
@@ -57,13 +58,26 @@ def interview_create(
     resume=None,
     profile=None,
     link_valid_for=LINK_VALID_FOR,
+    job=None,
+    plan=None,
+    rubric=None,
 ):
     """Create an interview on the active profile. Returns (interview, link_secret).
 
-    The link secret is only returned here (and when regenerated): the database
-    keeps its hash.
+    `plan` and `rubric` (dicts, see agents.plans) are copied into the interview; without
+    them it gets the ad-hoc plan made from the role and the job description, and its
+    time limit is the plan's. The link secret is only returned here (and when
+    regenerated): the database keeps its hash.
     """
     profile = profile or profile_get_active()
+    if plan is None or rubric is None:
+        plan, rubric = plan_adhoc(
+            role_title=role_title,
+            job_description=job_description,
+            max_minutes=max_duration_minutes,
+        )
+    else:
+        max_duration_minutes = plan_parse(plan).time_limit_minutes
     secret = link_secret_new()
     interview = Interview.objects.create(
         candidate=candidate,
@@ -71,6 +85,9 @@ def interview_create(
         role_title=role_title,
         job_description=job_description,
         max_duration_minutes=max_duration_minutes,
+        job=job,
+        plan=plan,
+        rubric=rubric,
         profile_snapshot=profile_snapshot(profile),
         profile_name=profile.name,
         room_name=f"interview-{uuid.uuid4().hex}",
@@ -234,6 +251,18 @@ def interview_mark_expired(*, interview_id):
         "The candidate link expired before the interview took place.",
         only_from=(Interview.Status.SCHEDULED, Interview.Status.WAITING),
     )
+
+
+def interview_heartbeat(*, interview_id):
+    """The worker is still running this interview (the reconciler fails ones that go quiet)."""
+    Interview.objects.filter(pk=interview_id, status=Interview.Status.LIVE).update(
+        agent_heartbeat_at=timezone.now()
+    )
+
+
+def interview_progress_save(*, interview_id, progress):
+    """Where the interviewer is in the plan, for the recruiter's page."""
+    Interview.objects.filter(pk=interview_id).update(progress=progress)
 
 
 def interview_record_avatar_failure(*, interview_id, reason):

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "providers",
     "resumes",
     "agents",
+    "jobs",
 ]
 
 MIDDLEWARE = [

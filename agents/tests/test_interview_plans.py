@@ -1,0 +1,62 @@
+import pytest
+
+from agents.plans import PlanInvalid, plan_adhoc, plan_check
+
+
+def _adhoc():
+    return plan_adhoc(role_title="Backend engineer", job_description="Builds APIs.")
+
+
+def test_the_adhoc_plan_is_a_plan_a_recruiter_could_save():
+    plan, rubric = _adhoc()
+    _, _, warnings = plan_check(plan, rubric)
+    assert warnings == []
+
+
+def test_it_refuses_a_plan_with_no_questions():
+    plan, rubric = _adhoc()
+    for section in plan["sections"]:
+        section["questions"] = []
+    with pytest.raises(PlanInvalid) as refused:
+        plan_check(plan, rubric)
+    assert "The plan has no questions: add at least one." in refused.value.problems
+
+
+def test_it_refuses_a_rubric_with_no_competencies():
+    plan, rubric = _adhoc()
+    rubric["competencies"] = []
+    for section in plan["sections"]:
+        for question in section["questions"]:
+            question["competency"] = ""
+    with pytest.raises(PlanInvalid) as refused:
+        plan_check(plan, rubric)
+    assert any("no competencies" in problem for problem in refused.value.problems)
+
+
+def test_it_warns_when_a_competency_has_no_question():
+    plan, rubric = _adhoc()
+    rubric["competencies"].append(
+        {
+            "key": "sql",
+            "name": "SQL",
+            "scale": "yes_no",
+            "levels": {"yes": "Writes joins.", "no": "Cannot."},
+        }
+    )
+    _, _, warnings = plan_check(plan, rubric)
+    assert warnings == ["No question covers “SQL”: the report will say it was not asked."]
+
+
+def test_it_warns_when_the_questions_run_past_the_time_limit():
+    plan, rubric = _adhoc()
+    plan["time_limit_minutes"] = 5
+    _, _, warnings = plan_check(plan, rubric)
+    assert any("more than the plan's limit of 5" in warning for warning in warnings)
+
+
+def test_it_names_a_missing_level_description():
+    plan, rubric = _adhoc()
+    del rubric["competencies"][0]["levels"]["3"]
+    with pytest.raises(PlanInvalid) as refused:
+        plan_check(plan, rubric)
+    assert any("level 3" in problem for problem in refused.value.problems)
