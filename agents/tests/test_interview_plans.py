@@ -1,6 +1,7 @@
 import pytest
 
 from agents.plans import PlanInvalid, plan_adhoc, plan_check
+from agents.services import interview_create
 
 
 def _adhoc():
@@ -60,3 +61,31 @@ def test_it_names_a_missing_level_description():
     with pytest.raises(PlanInvalid) as refused:
         plan_check(plan, rubric)
     assert any("level 3" in problem for problem in refused.value.problems)
+
+
+def test_an_interview_without_a_job_runs_the_adhoc_plan_for_its_role(
+    interview_profile, interview_candidate
+):
+    interview, _ = interview_create(
+        candidate=interview_candidate,
+        role_title="Support lead",
+        job_description="Runs the help desk.",
+        max_duration_minutes=15,
+    )
+    assert interview.job is None
+    assert interview.plan["time_limit_minutes"] == 15
+    assert interview.rubric["competencies"][0]["name"] == "Relevant experience"
+
+
+def test_an_interview_keeps_the_plan_it_was_given_and_takes_its_time_limit(
+    interview_profile, interview_candidate
+):
+    plan, rubric = _adhoc()
+    plan["time_limit_minutes"] = 30
+    interview, _ = interview_create(
+        candidate=interview_candidate, role_title="Backend engineer", plan=plan, rubric=rubric
+    )
+    plan["sections"][0]["questions"][0]["text"] = "Changed afterwards."
+    interview.refresh_from_db()
+    assert interview.max_duration_minutes == 30
+    assert interview.plan["sections"][0]["questions"][0]["text"].startswith("To start")
