@@ -274,6 +274,11 @@ for _name in ("JOIN_RATE_PER_LINK", "JOIN_RATE_PER_IP"):
             f"{_name} must look like 30/m (requests per s, m, h or d), not {globals()[_name]!r}."
         )
 RATELIMIT_USE_CACHE = "limits"
+# The largest request body accepted, refused before it is read (dashboard/asgi_limits.py):
+# a resume upload, the largest legitimate body, plus room for the form around the file.
+REQUEST_MAX_BODY_BYTES = (RESUME_MAX_UPLOAD_MB + 1) * 1024 * 1024
+# Form fields other than files, kept in memory (Django's default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # django-ratelimit only lists third-party Redis backends as supported; Django's own
 # increments atomically too, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
