@@ -1,8 +1,11 @@
 """Sign-in rate limits (django-axes in Redis): per IP address and per user name, on the
 login page and the Django admin's, with a lockout page that says when to try again."""
 
+import http.client
+import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -84,3 +87,28 @@ def test_a_person_who_gets_their_password_right_is_never_counted(client, recruit
         response = sign_in(client, "rita", RIGHT)
         assert response.status_code == 302
         client.post(reverse("logout"))
+
+
+def test_uvicorn_serves_the_lockout_page_too(web_server, recruiter, settings):
+    """The ASGI stack runs django-axes' middleware in its async form."""
+    token = secrets.token_hex(16)
+    host = web_server.removeprefix("http://")
+    statuses = []
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        connection = http.client.HTTPConnection(host, timeout=30)
+        connection.request(
+            "POST",
+            "/accounts/login/",
+            body=urlencode({"username": "rita", "password": "wrong", "csrfmiddlewaretoken": token}),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={token}",
+            },
+        )
+        response = connection.getresponse()
+        statuses.append(response.status)
+        page = response.read().decode()
+        connection.close()
+
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    assert "Signing in is paused" in page
