@@ -1,5 +1,6 @@
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from accounts import selectors, services
 from accounts.forms import InviteSetPasswordForm, UserCreateForm, UserInviteForm
 from accounts.models import User
 from accounts.permissions import admin_required
+from dashboard.ratelimits import too_many_requests, wait_words
 
 # The link is shown once, on the page the admin lands on after making it.
 _SESSION_INVITE_KEY = "accounts:invite-link"
@@ -110,7 +112,8 @@ def invite_accept(request, secret):
             user = services.invite_accept(secret=secret, form=form)
         except services.InviteUnusable as error:
             return _invite_unusable(request, str(error), invite)
-        login(request, user)
+        # The sign-in limit adds a backend, so login() must be told which one holds the user.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Your password is set. Welcome, {user.get_username()}.")
         return redirect("home")
     return render(
@@ -127,4 +130,27 @@ def _invite_unusable(request, problem, invite):
         "registration/invite_unusable.html",
         {"problem": problem},
         status=404 if invite is None else 410,
+    )
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """What a sign-in gets while django-axes has its IP address or user name locked out
+    (settings.AXES_LOCKOUT_CALLABLE), on the login page and the Django admin's alike."""
+    wait = settings.AXES_COOLOFF_TIME.total_seconds()
+    return too_many_requests(
+        request,
+        heading="Signing in is paused",
+        message=(
+            f"There were {settings.AXES_FAILURE_LIMIT} wrong passwords in a row from your "
+            "connection or for this user name, so signing in is refused for a while, even "
+            "with the right password."
+        ),
+        what_to_do=(
+            f"Try again in {wait_words(wait)}. Each try before then starts the "
+            f"{wait_words(wait)} again. If you have forgotten your password, ask an admin "
+            "for a new invite link."
+        ),
+        wait_seconds=wait,
+        back_url=request.path,
+        back_label="Back to sign in",
     )

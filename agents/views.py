@@ -13,6 +13,7 @@ from agents.metrics import latency_chart, latency_summary
 from agents.models import Interview
 from agents.rooms import LiveKitUnavailable
 from dashboard.paging import page_number, paging_context
+from dashboard.ratelimits import limit_join
 from providers.selectors import NoActiveProfile
 
 # The link is shown once, on the page the recruiter lands on after creating it.
@@ -133,6 +134,7 @@ def _join_interview(secret):
     return interview
 
 
+@limit_join("join-page")
 @ensure_csrf_cookie
 def join_page(request, secret):
     interview = _join_interview(secret)
@@ -152,6 +154,7 @@ def join_page(request, secret):
 
 
 @require_POST
+@limit_join("join-token", as_json=True)
 def join_token(request, secret):
     """Mint the candidate's room token (POST with CSRF): room created, interviewer dispatched."""
     interview = _join_interview(secret)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,6 +124,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "django_ratelimit",
     "dashboard",
     "accounts",
     "providers",
@@ -142,6 +145,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out sign-in into the lockout page (see "Rate limits").
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -230,6 +235,54 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
         "CELERY_VISIBILITY_TIMEOUT", default=max(3600, CELERY_TASK_TIME_LIMIT + 300)
     )
 }
+
+# --- Rate limits and request sizes ---------------------------------------------------
+# Counters live in Redis so that every web process sees the same ones.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "limits",
+    },
+}
+# Sign-in (the login page and the Django admin's): after LOGIN_FAILURE_LIMIT wrong passwords
+# from one IP address, or for one user name, sign-in is refused for LOGIN_LOCKOUT_MINUTES,
+# even with the right password. Each try during the lockout starts the wait again.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "limits"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# (The lockout page says so.)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# The cache handler records nothing in the database, so its admin pages would stay empty.
+AXES_ENABLE_ADMIN = False
+# The candidate's join page and token endpoint, counted per link and per IP address:
+# "<requests>/<period>" with period s, m, h or d (for example 30/m).
+JOIN_RATE_PER_LINK = env.str("JOIN_RATE_PER_LINK", default="30/m")
+JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="60/m")
+for _name in ("JOIN_RATE_PER_LINK", "JOIN_RATE_PER_IP"):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(
+            f"{_name} must look like 30/m (requests per s, m, h or d), not {globals()[_name]!r}."
+        )
+RATELIMIT_USE_CACHE = "limits"
+# The largest request body accepted, refused before it is read (dashboard/asgi_limits.py):
+# a resume upload, the largest legitimate body, plus room for the form around the file.
+REQUEST_MAX_BODY_BYTES = (RESUME_MAX_UPLOAD_MB + 1) * 1024 * 1024
+# Form fields other than files, kept in memory (Django's default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# django-ratelimit only lists third-party Redis backends as supported; Django's own
+# increments atomically too, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

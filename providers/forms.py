@@ -145,11 +145,17 @@ class ProviderProfileForm(forms.ModelForm):
             "instructions_template": forms.Textarea(attrs={"rows": 4}),
         }
 
+    UNREADABLE = "key unreadable: enter it again"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Keys that no configured key decrypts (providers.selectors.profile_with_keys):
+        # each must be entered again or cleared.
+        self.unreadable_keys = getattr(self.instance, "unreadable_keys", ())
         for field_name in ProviderProfile.SECRET_FIELDS:
             model_field = ProviderProfile._meta.get_field(field_name)
-            state = mask(getattr(self.instance, field_name))
+            unreadable = field_name in self.unreadable_keys
+            state = "unreadable" if unreadable else mask(getattr(self.instance, field_name))
             self.fields[field_name] = forms.CharField(
                 label=model_field.verbose_name[:1].upper() + model_field.verbose_name[1:],
                 required=False,
@@ -159,7 +165,10 @@ class ProviderProfileForm(forms.ModelForm):
                     attrs={"autocomplete": "new-password", "placeholder": f"Stored key: {state}"},
                 ),
                 help_text=(
-                    f"Stored key: <strong>{state}</strong>. "
+                    f"Stored key: <strong>{self.UNREADABLE}</strong>. It was encrypted with a "
+                    "key that SECRETS_ENCRYPTION_KEYS no longer lists; type it again, or clear it."
+                    if unreadable
+                    else f"Stored key: <strong>{state}</strong>. "
                     + (
                         "Leave blank to keep it."
                         if state == "set"
@@ -170,7 +179,7 @@ class ProviderProfileForm(forms.ModelForm):
             self.fields[f"clear_{field_name}"] = forms.BooleanField(
                 label="Clear the stored key", required=False
             )
-            if state != "set":
+            if state == "not set":
                 del self.fields[f"clear_{field_name}"]
         for field_name, service in self.DATALISTS.items():
             self.fields[field_name].widget.attrs.update(
@@ -208,6 +217,14 @@ class ProviderProfileForm(forms.ModelForm):
             if cleaned.get(field_name) and cleaned.get(f"clear_{field_name}"):
                 self.add_error(
                     field_name, "Either enter a new key or tick “clear the stored key”, not both."
+                )
+            elif field_name in self.unreadable_keys and not (
+                cleaned.get(field_name) or cleaned.get(f"clear_{field_name}")
+            ):
+                self.add_error(
+                    field_name,
+                    "The stored key can't be read any more, so it must be entered again "
+                    "(or tick “clear the stored key” if the server needs none).",
                 )
         low, high = cleaned.get("min_endpointing_delay"), cleaned.get("max_endpointing_delay")
         if low is not None and high is not None and low > high:

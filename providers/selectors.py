@@ -1,6 +1,9 @@
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
 from providers.checks import FAIL, SERVICE_NAMES
 from providers.models import ProviderProfile
-from providers.secrets import decrypt
+from providers.secrets import SecretUnreadable, decrypt
 
 
 class NoActiveProfile(Exception):
@@ -16,8 +19,50 @@ def profile_get_active():
     return profile
 
 
+def _with_readable_keys(profiles):
+    """Fill in the API keys of profiles loaded without them, and list in each profile's
+    `unreadable_keys` the key fields that no configured key decrypts; those stay blank.
+
+    Loading a profile decrypts its keys, and one encrypted with a key no longer in
+    SECRETS_ENCRYPTION_KEYS would stop the load: this way the rest of the profile can
+    still be shown and edited, and the key entered again.
+    """
+    # Cast to plain text: the ciphertext, which the encrypted field would decrypt on load.
+    tokens = {
+        pk: rest
+        for pk, *rest in ProviderProfile.objects.filter(
+            pk__in=[profile.pk for profile in profiles]
+        ).values_list("pk", *(Cast(f, TextField()) for f in ProviderProfile.SECRET_FIELDS))
+    }
+    for profile in profiles:
+        profile.unreadable_keys = []
+        for field, token in zip(ProviderProfile.SECRET_FIELDS, tokens[profile.pk], strict=True):
+            try:
+                setattr(profile, field, decrypt(token) if token else token)
+            except SecretUnreadable:
+                setattr(profile, field, "")
+                profile.unreadable_keys.append(field)
+    return profiles
+
+
 def profile_list():
-    return ProviderProfile.objects.order_by("-is_active", "name")
+    return _with_readable_keys(
+        list(
+            ProviderProfile.objects.order_by("-is_active", "name").defer(
+                *ProviderProfile.SECRET_FIELDS
+            )
+        )
+    )
+
+
+def profile_with_keys(*, pk, for_update=False):
+    """The profile (None if there is none), its unreadable keys blank and named in
+    `unreadable_keys` (see _with_readable_keys)."""
+    rows = ProviderProfile.objects.filter(pk=pk)
+    if for_update:
+        rows = rows.select_for_update()
+    profile = rows.defer(*ProviderProfile.SECRET_FIELDS).first()
+    return _with_readable_keys([profile])[0] if profile else None
 
 
 def profile_get_by_name(*, name):

@@ -6,7 +6,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from dashboard.live import broadcast
-from providers import checks
+from providers import checks, selectors
 from providers.models import ProviderProfile
 from providers.secrets import encrypt, reencrypt
 
@@ -79,11 +79,7 @@ def profile_save(*, profile, test=False):
     `test=True` queues one in any case. Returns the run id of the test queued,
     or None.
     """
-    stored = (
-        ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
-        if profile.pk
-        else None
-    )
+    stored = selectors.profile_with_keys(pk=profile.pk, for_update=True) if profile.pk else None
     changed = False
     if stored is not None:
         # The form's copy may be older than a test or an activation that ended

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
@@ -91,7 +91,9 @@ def profile_create(request):
 @admin_required
 @hide_keys
 def profile_edit(request, pk):
-    profile = get_object_or_404(ProviderProfile, pk=pk)
+    profile = selectors.profile_with_keys(pk=pk)
+    if profile is None:
+        raise Http404("No such provider profile.")
     form = ProviderProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         profile = form.save(commit=False)

@@ -1,5 +1,15 @@
+import re
+
 from django.conf import settings
 from django.db import models
+
+
+def email_key(email):
+    return email.strip().lower()
+
+
+def phone_key(phone):
+    return re.sub(r"\D", "", phone)
 
 
 class Candidate(models.Model):
@@ -16,12 +26,50 @@ class Candidate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Once a recruiter has edited the record, re-parsing only fills blanks.
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The email in lower case and the phone in digits only, as possible duplicates are
+    # matched; kept in step with email and phone by save().
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    phone_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # Another candidate with the same email or phone, found when a resume was parsed,
+    # until a recruiter merges the two or keeps them apart.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return self.name or f"Candidate {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email_key, self.phone_key = email_key(self.email), phone_key(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "email_key", "phone_key"}
+        super().save(*args, **kwargs)
+
+
+class KeptApart(models.Model):
+    """Two candidates a recruiter said are different people: never flagged as duplicates of
+    each other again. `first` has the lower id."""
+
+    first = models.ForeignKey(Candidate, related_name="+", on_delete=models.CASCADE)
+    second = models.ForeignKey(Candidate, related_name="+", on_delete=models.CASCADE)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="kept_apart_once_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="kept_apart_pair_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Candidates {self.first_id} and {self.second_id} are different people"
 
 
 class Resume(models.Model):

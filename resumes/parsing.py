@@ -33,6 +33,10 @@ from providers.llm_json import (
 from resumes.schema import Basics, ParsedResume, Profile
 
 PROMPT_PATH = Path(__file__).parent / "prompts" / "parse_resume.txt"
+# The lines around the resume text in the user's message (the prompt names them).
+RESUME_START = "<<<RESUME TEXT>>>"
+RESUME_END = "<<<END OF RESUME TEXT>>>"
+_MARKER_BRACKETS = re.compile(r"<{3,}|>{3,}")
 
 
 def setting(name):
@@ -52,6 +56,16 @@ def setting(name):
 @cache
 def system_prompt():
     return PROMPT_PATH.read_text(encoding="utf-8")
+
+
+def resume_message(text, *, heading=""):
+    """The user's message: `heading` (our words), then the resume text between the markers.
+
+    A run of three or more angle brackets in the text becomes two, so that the text can
+    neither end the resume early nor open a second one.
+    """
+    data = _MARKER_BRACKETS.sub(lambda run: run.group()[:2], text)
+    return f"{heading}{RESUME_START}\n{data}\n{RESUME_END}"
 
 
 def estimate_tokens(text):
@@ -110,7 +124,8 @@ def parse_text(*, profile, text, run):
             )
         else:
             heading = ""
-        results.append(_parse_chunk(client, profile=profile, content=heading + chunk, run=run))
+        content = resume_message(chunk, heading=heading)
+        results.append(_parse_chunk(client, profile=profile, content=content, run=run))
     return cross_check(merge(results), text)
 
 
@@ -252,7 +267,7 @@ def _complete(client, *, profile, content, run, retry):
             model=profile.llm_model,
             messages=[
                 {"role": "system", "content": system_prompt()},
-                {"role": "user", "content": f"Resume text:\n\n{content}"},
+                {"role": "user", "content": content},
             ],
             # Slightly warmer on a retry so a bad reply is not simply repeated.
             temperature=min(0.2, setting("RESUME_LLM_TEMPERATURE") + (0.1 if retry else 0)),

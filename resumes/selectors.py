@@ -3,14 +3,14 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from dashboard.paging import page_of
-from resumes.models import Candidate, ParseAttempt, Resume
+from resumes.models import Candidate, KeptApart, ParseAttempt, Resume
 
 PAGE_SIZE = 25
 
 
 def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
     """One page of resumes with their candidates, newest first, and whether more follow."""
-    resumes = Resume.objects.select_related("candidate").only(
+    resumes = Resume.objects.select_related("candidate__duplicate_of").only(
         "id",
         "original_name",
         "kind",
@@ -23,6 +23,8 @@ def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
         "candidate__name",
         "candidate__email",
         "candidate__location",
+        "candidate__duplicate_of__id",
+        "candidate__duplicate_of__name",
     )
     if status:
         resumes = resumes.filter(status=status)
@@ -65,7 +67,32 @@ def resume_status_counts():
 
 
 def candidate_get(*, pk):
-    return Candidate.objects.filter(pk=pk).first()
+    return Candidate.objects.select_related("duplicate_of").filter(pk=pk).first()
+
+
+# Fewer digits than this match too many unrelated numbers (extensions, short codes).
+MIN_PHONE_DIGITS = 7
+
+
+def candidate_duplicate_match(*, candidate):
+    """The oldest other candidate with the same email or phone number as `candidate`, that
+    no recruiter kept apart from it; None when there is none."""
+    same = Q()
+    if candidate.email_key:
+        same |= Q(email_key=candidate.email_key)
+    if len(candidate.phone_key) >= MIN_PHONE_DIGITS:
+        same |= Q(phone_key=candidate.phone_key)
+    if not same:
+        return None
+    kept_apart = KeptApart.objects.filter(Q(first=candidate) | Q(second=candidate))
+    return (
+        Candidate.objects.filter(same)
+        .exclude(pk=candidate.pk)
+        .exclude(pk__in=kept_apart.values("first"))
+        .exclude(pk__in=kept_apart.values("second"))
+        .order_by("pk")
+        .first()
+    )
 
 
 def candidate_latest_resume(*, candidate):

@@ -19,8 +19,9 @@ from dashboard.live import broadcast
 from providers import llm_json
 from providers.llm_json import PermanentLLMError, TransientLLMError
 from providers.selectors import NoActiveProfile, profile_get_active
+from resumes import selectors
 from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, detect_kind, extract
-from resumes.models import Candidate, ParseAttempt, Resume
+from resumes.models import Candidate, KeptApart, ParseAttempt, Resume
 from resumes.parsing import ParseRun, parse_text
 
 logger = logging.getLogger(__name__)
@@ -533,6 +534,7 @@ def _resume_store_parse(resume, parsed):
             changed.append(field)
     if changed:
         candidate.save(update_fields=[*changed, "updated_at"])
+    candidate_flag_duplicate(candidate=candidate)
 
 
 def skills_text(names):
@@ -568,3 +570,81 @@ def candidate_update(*, candidate, resume, fields, parsed):
         resume.skills_text = skills_text(parsed.skill_names())
         resume.save(update_fields=["parsed", "skills_text", "updated_at"])
     return candidate
+
+
+def candidate_flag_duplicate(*, candidate):
+    """Flag `candidate` as a possible duplicate of the oldest other candidate with the same
+    email or phone number (unless a recruiter kept the two apart), or clear the flag."""
+    other = selectors.candidate_duplicate_match(candidate=candidate)
+    if candidate.duplicate_of_id != (other.pk if other else None):
+        candidate.duplicate_of = other
+        Candidate.objects.filter(pk=candidate.pk).update(duplicate_of=other)
+
+
+class MergeRefused(Exception):
+    """The merge asked for no longer matches the candidate's flag; nothing was changed."""
+
+
+@dataclass
+class Merge:
+    into: Candidate
+    resumes: int
+    interviews: int
+    filled: list
+
+
+@transaction.atomic
+def candidate_merge(*, candidate, into_id, user):
+    """Move `candidate`'s resumes and interviews onto the candidate it is flagged as a
+    possible duplicate of (`into_id`, as the recruiter saw it), fill that one's empty
+    fields from it, and delete it."""
+    locked = {
+        c.pk: c
+        for c in Candidate.objects.select_for_update().filter(pk__in=[candidate.pk, into_id])
+    }
+    candidate = locked.get(candidate.pk)
+    if candidate is None or candidate.duplicate_of_id != into_id or into_id not in locked:
+        raise MergeRefused(
+            "This candidate is no longer flagged as a possible duplicate of that one, so "
+            "nothing was merged. Check the page again."
+        )
+    into = locked[into_id]
+    filled = [
+        field for field in ("name", "email", "phone", "location")
+        if getattr(candidate, field) and not getattr(into, field)
+    ]  # fmt: skip
+    for field in filled:
+        setattr(into, field, getattr(candidate, field))
+    if into.duplicate_of_id == candidate.pk:
+        into.duplicate_of = None
+    into.save()
+    resumes = candidate.resumes.update(candidate=into)
+    # Interviews belong to the agents app, a layer above: moved through the reverse
+    # relation, which needs no import of it.
+    interviews = candidate.interviews.update(candidate=into)
+    Candidate.objects.filter(duplicate_of=candidate).update(duplicate_of=into)
+    candidate_id, candidate_name = candidate.pk, str(candidate)
+    candidate.delete()
+    logger.info(
+        "%s merged candidate %s (%s) into candidate %s (%s): %d resumes and %d interviews "
+        "moved, fields filled: %s",
+        user.get_username(), candidate_id, candidate_name, into.pk, into,
+        resumes, interviews, ", ".join(filled) or "none",
+    )  # fmt: skip
+    return Merge(into=into, resumes=resumes, interviews=interviews, filled=filled)
+
+
+@transaction.atomic
+def candidate_keep_apart(*, candidate, user):
+    """Mark `candidate` and the one it is flagged as a duplicate of as different people:
+    the flag goes, and never comes back for that pair. Returns the other candidate."""
+    other = candidate.duplicate_of
+    if other is None:
+        return None
+    first, second = sorted([candidate.pk, other.pk])
+    KeptApart.objects.get_or_create(first_id=first, second_id=second, defaults={"decided_by": user})
+    Candidate.objects.filter(
+        Q(pk=candidate.pk, duplicate_of=other) | Q(pk=other.pk, duplicate_of=candidate)
+    ).update(duplicate_of=None)
+    candidate.duplicate_of = None
+    return other

@@ -137,6 +137,48 @@ def candidate_detail(request, pk):
     )
 
 
+def _candidate_or_404(pk):
+    candidate = selectors.candidate_get(pk=pk)
+    if candidate is None:
+        raise Http404("No such candidate.")
+    return candidate
+
+
+@recruiter_required
+@require_POST
+def candidate_merge(request, pk):
+    """Merge a possible duplicate into the candidate it was flagged as a duplicate of."""
+    candidate = _candidate_or_404(pk)
+    name = str(candidate)
+    into = request.POST.get("into", "")
+    try:
+        merge = services.candidate_merge(
+            candidate=candidate, into_id=int(into) if into.isdigit() else None, user=request.user
+        )
+    except services.MergeRefused as exc:
+        messages.warning(request, str(exc))
+        return redirect("resumes:detail", pk=pk)
+    moved = f"{merge.resumes} resume{'s' if merge.resumes != 1 else ''} and {merge.interviews} "
+    moved += f"interview{'s' if merge.interviews != 1 else ''}"
+    messages.success(request, f"{name} was merged into {merge.into}: {moved} moved here.")
+    return redirect("resumes:detail", pk=merge.into.pk)
+
+
+@recruiter_required
+@require_POST
+def candidate_keep(request, pk):
+    """Keep a possible duplicate as a different person."""
+    candidate = _candidate_or_404(pk)
+    other = services.candidate_keep_apart(candidate=candidate, user=request.user)
+    if other is not None:
+        messages.success(
+            request,
+            f"{candidate} and {other} are kept as different people; they won't be flagged "
+            "as duplicates of each other again.",
+        )
+    return redirect("resumes:detail", pk=pk)
+
+
 @recruiter_required
 def candidate_export(request, pk):
     candidate = selectors.candidate_get(pk=pk)

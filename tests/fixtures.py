@@ -1,10 +1,25 @@
 import sys
 
 import pytest
+import redis
+from django.conf import settings
 
 from accounts.models import User
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits_carried_over():
+    """Each test starts with no failed sign-in and no join request counted: the counters
+    live in Redis (the "limits" cache), so they would outlive the test that made them."""
+    yield
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        for key in client.scan_iter(f"{settings.CACHES['limits']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    finally:
+        client.close()
 
 
 @pytest.fixture
