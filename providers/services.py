@@ -100,7 +100,12 @@ def profile_save(*, profile, test=False):
 def profile_delete(*, profile):
     # Read is_active under the row lock: the page may be stale, and a concurrent
     # activation must not leave the install without an active profile.
-    locked = ProviderProfile.objects.select_for_update().get(pk=profile.pk)
+    # Its keys are not needed, and one that no longer decrypts must not stop the delete.
+    locked = (
+        ProviderProfile.objects.select_for_update()
+        .defer(*ProviderProfile.SECRET_FIELDS)
+        .get(pk=profile.pk)
+    )
     if locked.is_active:
         raise ProfileInUse(
             f'"{locked.name}" is the active profile and new interviews use it. '

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
@@ -88,12 +88,19 @@ def profile_create(request):
     )
 
 
-@admin_required
-@hide_keys
-def profile_edit(request, pk):
+def _profile_or_404(pk):
+    """The profile with its readable keys: one no configured key decrypts is named in
+    `unreadable_keys` instead of stopping the page."""
     profile = selectors.profile_with_keys(pk=pk)
     if profile is None:
         raise Http404("No such provider profile.")
+    return profile
+
+
+@admin_required
+@hide_keys
+def profile_edit(request, pk):
+    profile = _profile_or_404(pk)
     form = ProviderProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         profile = form.save(commit=False)
@@ -132,9 +139,9 @@ def _copy_name(name):
 @admin_required
 @hide_keys
 def profile_duplicate(request, pk):
-    source = get_object_or_404(ProviderProfile, pk=pk)
+    source = _profile_or_404(pk)
     # An unsaved copy keeps the source's keys, so blank key fields carry them over.
-    copy = ProviderProfile.objects.get(pk=source.pk)
+    copy = _profile_or_404(pk)
     copy.pk = None
     copy.is_active = False
     copy.last_check = {}
@@ -162,7 +169,7 @@ def profile_duplicate(request, pk):
 
 @admin_required
 def profile_delete(request, pk):
-    profile = get_object_or_404(ProviderProfile, pk=pk)
+    profile = _profile_or_404(pk)
     if request.method == "POST":
         try:
             services.profile_delete(profile=profile)
@@ -177,7 +184,9 @@ def profile_delete(request, pk):
 @admin_required
 @require_POST
 def profile_activate(request, pk):
-    profile = get_object_or_404(ProviderProfile, pk=pk)
+    profile = _profile_or_404(pk)
+    if profile.unreadable_keys:
+        return _key_unreadable(request, profile)
     services.profile_activate(profile=profile)
     messages.success(request, f'"{profile.name}" is now active: new interviews use its models.')
     return redirect("providers:list")
@@ -186,12 +195,28 @@ def profile_activate(request, pk):
 @admin_required
 @require_POST
 def profile_test(request, pk):
-    profile = get_object_or_404(ProviderProfile, pk=pk)
+    profile = _profile_or_404(pk)
+    if profile.unreadable_keys:
+        if _wants_json(request):
+            return JsonResponse({"error": _unreadable_message(profile)}, status=409)
+        return _key_unreadable(request, profile)
     run = services.profile_request_check(profile=profile)
     if _wants_json(request):
         return JsonResponse({"profile": profile.pk, "run": run, "state": "queued"}, status=202)
     messages.info(request, f'Testing "{profile.name}": results appear below as they arrive.')
     return redirect("providers:list")
+
+
+def _unreadable_message(profile):
+    return (
+        f'"{profile.name}" has an API key that can\'t be read (key unreadable: enter it '
+        "again), so it can't be used until the key is entered again on its edit page."
+    )
+
+
+def _key_unreadable(request, profile):
+    messages.error(request, _unreadable_message(profile))
+    return redirect("providers:edit", pk=profile.pk)
 
 
 def _same_origin(first, second):

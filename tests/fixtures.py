@@ -12,8 +12,8 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(autouse=True)
 def _no_rate_limits_carried_over():
     """Each test starts with no failed sign-in and no join request counted: the counters
-    live in Redis (the "limits" cache), so they would outlive the test that made them."""
-    yield
+    live in Redis (the "limits" cache), so they would outlive the test that made them.
+    Cleared before the test, while nothing it patches (DNS, sockets) is in the way."""
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         for key in client.scan_iter(f"{settings.CACHES['limits']['KEY_PREFIX']}:*"):

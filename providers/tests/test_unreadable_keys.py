@@ -85,3 +85,32 @@ def test_the_profile_list_still_opens(admin_client, lost_llm_key):
     html = response.content.decode()
     assert "Lost key" in html
     assert html.count("key unreadable: enter it again") == 1
+
+
+def test_duplicating_a_profile_with_an_unreadable_key_shows_the_copy_asking_for_it(
+    admin_client, lost_llm_key
+):
+    response = admin_client.get(reverse("providers:duplicate", args=[lost_llm_key.pk]))
+
+    assert response.status_code == 200
+    assert "key unreadable: enter it again" in response.content.decode()
+
+
+def test_testing_or_activating_it_sends_the_admin_to_enter_the_key_again(
+    admin_client, lost_llm_key
+):
+    for action in ("providers:test", "providers:activate"):
+        response = admin_client.post(reverse(action, args=[lost_llm_key.pk]), follow=True)
+
+        assert response.redirect_chain[-1][0] == edit_url(lost_llm_key)
+        assert (
+            "be used until the key is entered again on its edit page" in response.content.decode()
+        )
+    assert not ProviderProfile.objects.filter(pk=lost_llm_key.pk, is_active=True).exists()
+
+
+def test_a_profile_with_an_unreadable_key_can_be_deleted(admin_client, lost_llm_key):
+    response = admin_client.post(reverse("providers:delete", args=[lost_llm_key.pk]))
+
+    assert response.status_code == 302
+    assert not ProviderProfile.objects.filter(pk=lost_llm_key.pk).exists()
