@@ -88,6 +88,8 @@ def setting(name):
         # The transcript sent to the model is cut to its last this-many characters.
         "REPORT_TRANSCRIPT_MAX_CHARS": 24000,
         "REPORT_INVALID_REPLY_RETRIES": 2,
+        # At most this many of the candidate's sentences are offered as quotes.
+        "REPORT_QUOTE_CHOICES": 80,
         "REPORT_LLM_MAX_RETRIES": 5,
         "REPORT_RETRY_BASE_SECONDS": 2.0,
         "REPORT_RETRY_MAX_SECONDS": 300.0,
@@ -302,7 +304,7 @@ def _ask(*, profile, interview, plan, competencies, segments):
     content = report_prompt(
         interview=interview, plan=plan, competencies=competencies, segments=segments
     )
-    schema = report_schema(competencies)
+    schema = report_schema(competencies, quote_choices(segments))
     client = openai_client(
         profile, "llm", timeout=setting("REPORT_LLM_TIMEOUT_SECONDS"), max_retries=0
     )
@@ -389,18 +391,35 @@ def report_prompt(*, interview, plan, competencies, segments):
     )
 
 
-def report_schema(competencies):
-    """The shape the server is asked for: only the competencies to score, quotes first."""
+def quote_choices(segments):
+    """The candidate's sentences, each a quote that verifies, for the schema to choose from."""
+    choices = []
+    for stretch in _candidate_stretches(segments, _as_data):
+        for sentence in re.split(r"(?<=[.!?])\s+", stretch):
+            sentence = sentence.strip()
+            if len(sentence) > 240:
+                sentence = sentence[:240].rsplit(" ", 1)[0]
+            whole = sentence == stretch.strip()
+            if (whole or len(sentence.split()) >= MIN_QUOTE_WORDS) and sentence not in choices:
+                choices.append(sentence)
+    return choices[: setting("REPORT_QUOTE_CHOICES")]
+
+
+def report_schema(competencies, quotes=()):
+    """The shape the server is asked for: the competencies to score, evidence before prose.
+
+    With `quotes`, a quote can only be one of them: a server that follows the schema
+    (llama.cpp, vLLM, Ollama compile it into a grammar) can't invent one, and a small
+    model's job becomes picking the candidate's sentences that show the competency.
+    """
+    quote = {"type": "string", "enum": list(quotes)} if quotes else text_field(240)
     return object_field(
         {
-            "summary": {"type": "string", "minLength": 1, "maxLength": 800},
-            "strengths": list_field(text_field(200), 3),
-            "concerns": list_field(text_field(200), 3),
             "competencies": object_field(
                 {
                     competency.key: object_field(
                         {
-                            "quotes": list_field(text_field(240), 3),
+                            "quotes": list_field(quote, 3),
                             "score": {
                                 "type": "string",
                                 "enum": [*SCORES[competency.scale], NOT_ANSWERED],
@@ -411,6 +430,9 @@ def report_schema(competencies):
                     for competency in competencies
                 }
             ),
+            "summary": {"type": "string", "minLength": 1, "maxLength": 800},
+            "strengths": list_field(text_field(200), 3),
+            "concerns": list_field(text_field(200), 3),
             "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
         }
     )
@@ -509,7 +531,10 @@ def competency_assess(competency, assessed, segments):
             NOT_ANSWERED,
             quotes=quotes,
             dropped=dropped,
-            rationale=rationale or "The candidate's answers gave nothing to assess this on.",
+            # A model declining to score often says no more than "no".
+            rationale=rationale
+            if len(rationale.split()) >= MIN_QUOTE_WORDS
+            else "The candidate's answers gave nothing to assess this on.",
         )
     if not quotes:
         return _entry(
@@ -538,23 +563,28 @@ def _normalise(text):
     return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'")))
 
 
+def _candidate_stretches(segments, clean):
+    """The candidate's words between two interviewer turns, each run of segments as one text."""
+    stretches, current = [], []
+    for segment in segments:
+        if segment.speaker == "candidate":
+            current.append(clean(segment.text))
+        elif current:
+            stretches.append(" ".join(current))
+            current = []
+    if current:
+        stretches.append(" ".join(current))
+    return stretches
+
+
 def quotes_verify(quotes, segments):
     """(verified, dropped): quotes that occur in the candidate's words, at most 3, and the rest.
 
     Case, punctuation and spacing don't count; a candidate's answer split over several
     segments is one stretch of words.
     """
-    stretches, current = [], []
-    for segment in segments:
-        if segment.speaker == "candidate":
-            current.append(_normalise(segment.text))
-        elif current:
-            stretches.append(current)
-            current = []
-    if current:
-        stretches.append(current)
-    answers = {text for stretch in stretches for text in stretch}
-    said = [f" {' '.join(stretch)} " for stretch in stretches]
+    answers = {_normalise(s.text) for s in segments if s.speaker == "candidate"}
+    said = [f" {stretch} " for stretch in _candidate_stretches(segments, _normalise)]
 
     verified, dropped = [], []
     for quote in quotes:

@@ -138,7 +138,8 @@ def test_a_report_being_edited_is_not_replaced_under_the_recruiter(
 
 def _ready_report(*, interview_id):
     Interview.objects.filter(pk=interview_id).update(
-        report={**REPORT, "competencies": [], "model": "fake-model"}, report_status=Interview.ReportStatus.READY
+        report={**REPORT, "competencies": [], "model": "fake-model"},
+        report_status=Interview.ReportStatus.READY,
     )
 
 

@@ -80,6 +80,20 @@ def test_a_competency_whose_question_was_never_asked_is_not_asked_and_not_sent_t
     assert PYTHON_QUESTION in request["messages"][1]["content"]
 
 
+def test_the_schema_offers_only_the_candidates_sentences_as_quotes(interview, fake_openai):
+    fake_openai.script("chat", reply())
+    report_write(interview_id=interview.pk)
+
+    [request] = fake_openai.requests["chat"]
+    schema = request["response_format"]["json_schema"]["schema"]
+    quotes = schema["properties"]["competencies"]["properties"]["python"]["properties"]["quotes"]
+    assert quotes["maxItems"] == 3
+    assert quotes["items"]["enum"] == [
+        "Last year I rewrote the payments service in Python, and it halved our latency.",
+        "Yes, I do.",
+    ]
+
+
 def test_a_question_the_worker_lists_as_covered_counts_as_asked(db, fake_openai):
     interview = pending_interview(
         fake_openai.url,
