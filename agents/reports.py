@@ -402,7 +402,8 @@ def quote_choices(segments):
             whole = sentence == stretch.strip()
             if (whole or len(sentence.split()) >= MIN_QUOTE_WORDS) and sentence not in choices:
                 choices.append(sentence)
-    return choices[: setting("REPORT_QUOTE_CHOICES")]
+    # The end of a long transcript is what the model sees, so its sentences are offered.
+    return choices[-setting("REPORT_QUOTE_CHOICES") :]
 
 
 def report_schema(competencies, quotes=()):
