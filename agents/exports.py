@@ -1,6 +1,6 @@
 """Transcript and interview exports, built from stored data only."""
 
-from agents.reports import SPEAKER_LABELS
+from agents.reports import SPEAKER_LABELS, report_competencies
 from agents.transcripts import segment_message
 
 
@@ -47,5 +47,8 @@ def interview_data(interview):
         ],
         "report_status": interview.report_status,
         "report_error": interview.report_error,
-        "report": interview.report,
+        # The competencies carry the rubric's words for each score, as on the report page.
+        "report": {**interview.report, "competencies": report_competencies(interview)}
+        if interview.report.get("competencies")
+        else interview.report,
     }

@@ -55,7 +55,7 @@ def _lines(text):
 
 
 class ReportForm(forms.Form):
-    """The recruiter's edit of a report: texts, recommendation and each topic's score."""
+    """The recruiter's edit of a report: texts, recommendation and each score."""
 
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     strengths = forms.CharField(
@@ -64,27 +64,47 @@ class ReportForm(forms.Form):
     concerns = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )
-    recommendation = forms.ChoiceField(choices=list(RECOMMENDATIONS.items()))
+    # Blank when the model could not write a grounded report and no one has decided yet.
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation"), *RECOMMENDATIONS.items()], required=False
+    )
 
-    def __init__(self, *args, topics=(), **kwargs):
+    def __init__(self, *args, topics=(), competencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.topics = list(topics)
+        self.competencies = list(competencies)
         for index, topic in enumerate(self.topics):
             self.fields[f"topic_{index}_score"] = forms.IntegerField(
                 label=f"{topic['topic']} (1\u20135)", min_value=1, max_value=5
             )
+        for entry in self.competencies:
+            if entry.get("status") != "scored":
+                continue
+            name = f"competency_{entry['key']}_score"
+            if entry["scale"] == "yes_no":
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{entry['name']} (yes or no)", choices=[("yes", "Yes"), ("no", "No")]
+                )
+            else:
+                self.fields[name] = forms.IntegerField(
+                    label=f"{entry['name']} (1\u20135)", min_value=1, max_value=5
+                )
 
     @classmethod
     def for_report(cls, report, data=None):
         topics = report.get("topics", [])
+        competencies = report.get("competencies", [])
+        # The words of a report that isn't grounded are not offered as a start.
+        texts = report if report.get("grounded") is not False or report.get("edited_by") else {}
         initial = {
-            "summary": report.get("summary", ""),
-            "strengths": "\n".join(report.get("strengths", [])),
-            "concerns": "\n".join(report.get("concerns", [])),
-            "recommendation": report.get("recommendation"),
+            "summary": texts.get("summary", ""),
+            "strengths": "\n".join(texts.get("strengths", [])),
+            "concerns": "\n".join(texts.get("concerns", [])),
+            "recommendation": report.get("recommendation") or "",
             **{f"topic_{i}_score": topic.get("score") for i, topic in enumerate(topics)},
+            **{f"competency_{c['key']}_score": c.get("score") for c in competencies},
         }
-        return cls(data, initial=initial, topics=topics)
+        return cls(data, initial=initial, topics=topics, competencies=competencies)
 
     def changes(self):
         """The edited fields, in the report's own shape."""
@@ -93,8 +113,12 @@ class ReportForm(forms.Form):
             "summary": data["summary"].strip(),
             "strengths": _lines(data["strengths"]),
             "concerns": _lines(data["concerns"]),
-            "recommendation": data["recommendation"],
+            "recommendation": data["recommendation"] or None,
             "topics": [
                 {**topic, "score": data[f"topic_{i}_score"]} for i, topic in enumerate(self.topics)
+            ],
+            "competencies": [
+                {**entry, "score": data.get(f"competency_{entry['key']}_score", entry["score"])}
+                for entry in self.competencies
             ],
         }

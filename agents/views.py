@@ -198,6 +198,7 @@ def _interview_page_context(interview):
         "report_recommendation": reports.RECOMMENDATIONS.get(
             interview.report.get("recommendation"), ""
         ),
+        "report_competencies": reports.report_competencies(interview),
     }
 
 

@@ -18,7 +18,14 @@ REPORT = {
     "summary": "Grace explained the payment service she rewrote.",
     "strengths": ["Owns production systems"],
     "concerns": [],
-    "topics": [],
+    "competencies": {
+        "relevant_experience": {
+            "quotes": ["I rewrote the payment service."],
+            "score": "4",
+            "rationale": "She rewrote a production service.",
+        },
+        "communication": {"quotes": [], "score": "not_answered", "rationale": ""},
+    },
     "recommendation": "Yes",
 }
 
@@ -131,7 +138,8 @@ def test_a_report_being_edited_is_not_replaced_under_the_recruiter(
 
 def _ready_report(*, interview_id):
     Interview.objects.filter(pk=interview_id).update(
-        report={**REPORT, "model": "fake-model"}, report_status=Interview.ReportStatus.READY
+        report={**REPORT, "competencies": [], "model": "fake-model"},
+        report_status=Interview.ReportStatus.READY,
     )
 
 
