@@ -28,8 +28,8 @@ def job_list(*, status=None):
     return jobs.order_by("-created_at", "-id")
 
 
-def job_list_page(*, status=None, page=1, per_page=PAGE_SIZE):
-    return page_of(job_list(status=status), page=page, per_page=per_page)
+def job_list_page(*, status=None, page=1, per_page=None):
+    return page_of(job_list(status=status), page=page, per_page=per_page or PAGE_SIZE)
 
 
 def job_latest_versions(job):
