@@ -6,6 +6,7 @@ is never saved as it comes: the recruiter edits it on the job form first. It run
 the recruiter waits (one bounded request, about half a minute on the embedded CPU model).
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -201,8 +202,13 @@ def draft_plan(draft):
             }
         )
     grouped = {key: [] for key in by_name}
-    unmatched = []
+    unmatched, asked = [], set()
     for number, item in enumerate(draft.questions, start=1):
+        # Small models repeat a question; every candidate would hear it twice.
+        words = " ".join(re.findall(r"[a-z0-9']+", item.text.lower()))
+        if words in asked:
+            continue
+        asked.add(words)
         key = competency_key(item.competency) if item.competency.strip() else ""
         question = {
             "id": f"q{number}",

@@ -96,7 +96,8 @@ def job_create(request):
                     "The team's model drafted this plan and rubric. Check and edit them, "
                     "then save the job.",
                 )
-            problems, warnings = _check_rows(rows)
+                # The gaps a draft may have are shown with it, to fix before saving.
+                problems, warnings = _check_rows(rows)
         elif form.is_valid():
             try:
                 plan, rubric = editor_plan(rows)
@@ -248,7 +249,8 @@ def job_candidate_remove(request, pk, candidate_id):
 def candidate_add_to_job(request, candidate_id):
     """The candidate page's "add to job" form: back to the candidate page afterwards."""
     candidate = get_object_or_404(Candidate, pk=candidate_id)
-    job = Job.objects.filter(pk=request.POST.get("job") or None).first()
+    job_id = request.POST.get("job", "")
+    job = Job.objects.filter(pk=job_id).first() if job_id.isdigit() else None
     if job is None:
         messages.error(request, "Choose a job to add the candidate to.")
     elif services.job_candidate_add(job=job, candidate=candidate, user=request.user):

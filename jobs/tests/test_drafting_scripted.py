@@ -39,6 +39,13 @@ GOOD = {
             "follow_ups": 1,
             "minutes": 4,
         },
+        {
+            "text": "Tell me about an Airflow pipeline you built!",
+            "competency": "Data pipelines",
+            "required": True,
+            "follow_ups": 1,
+            "minutes": 5,
+        },
     ],
     "time_limit_minutes": 25,
 }
@@ -108,6 +115,10 @@ def test_a_draft_fills_the_editor_and_is_only_saved_by_the_recruiter(
         "Close",
     ]
     assert saved["sections"][2]["questions"][0]["competency"] == "data_modelling"
+    # The model's repeat of a question is asked once.
+    assert [q["text"] for q in saved["sections"][1]["questions"]] == [
+        "Tell me about an Airflow pipeline you built."
+    ]
 
 
 def test_a_broken_draft_says_so_plainly_and_keeps_the_description(
@@ -127,6 +138,7 @@ def test_a_broken_draft_says_so_plainly_and_keeps_the_description(
     )
     assert DESCRIPTION in page and 'value="Data engineer"' in page
     assert 'value="Mine"' in page  # the plan typed before asking is kept too
+    assert "The plan can't be saved yet." not in page  # no save was asked for
     assert len(fake_openai.requests["chat"]) == 2  # one retry after an unusable reply
     assert not Job.objects.exists()
 

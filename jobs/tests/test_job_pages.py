@@ -169,3 +169,6 @@ def test_a_candidate_in_several_jobs_is_added_from_their_page(recruiter_client, 
 
     again = page_text(recruiter_client.post(url, {"job": backend.pk}, follow=True))
     assert "Already in the job “Backend engineer”." in again
+    for bad in ("", "abc"):
+        page = page_text(recruiter_client.post(url, {"job": bad}, follow=True))
+        assert "Choose a job to add the candidate to." in page
