@@ -78,6 +78,19 @@ def test_a_recruiter_creates_a_job_from_a_template_and_interviews_a_candidate(
     page.get_by_text("Job created with its interview plan.").wait_for()
     assert "Plan version 1, rubric version 1" in page.inner_text("#plan")
 
+    # Two questions added to a section at once: the second row comes from the page's script.
+    section = page.locator("fieldset.plan-section").nth(1)
+    add = section.get_by_role("button", name="Add a question")
+    add.click()
+    section.locator("#s-1-q-1-text").fill("How do you calm a customer who is shouting?")
+    add.click()
+    section.locator("#s-1-q-2-text").fill("When did you last say no to a customer?")
+    section.locator("#s-1-q-2-minutes").fill("2")
+    page.get_by_role("button", name="Save plan and rubric").click()
+    page.get_by_text("Saved as plan version 2 and rubric version 1.").wait_for()
+    assert "How do you calm" in page.locator("#s-1-q-1-text").input_value()
+    assert page.locator("#s-1-q-2-minutes").input_value() == "2"
+
     page.select_option("#id_candidate", label="Alan Turing")
     page.get_by_role("button", name="Add to job").click()
     page.get_by_text("Alan Turing added to this job.").wait_for()
