@@ -5,14 +5,16 @@ from jobs.models import Job
 from jobs.tests.support import editor_post, make_job, page_text, two_question_plan
 
 
-def test_the_jobs_pages_are_for_recruiters_only(client, db):
-    from accounts.models import User
-
-    response = client.get(reverse("jobs:list"))
-    assert response.status_code == 302 and "/login" in response["Location"]
-    viewer = User.objects.create_user(username="v", password="pw-long-enough", role="viewer")
-    client.force_login(viewer)
-    assert client.get(reverse("jobs:list")).status_code == 403
+def test_the_jobs_pages_ask_a_signed_out_visitor_to_sign_in(client, recruiter):
+    job = make_job(owner=recruiter)
+    for response in (
+        client.get(reverse("jobs:list")),
+        client.get(reverse("jobs:compare_csv", args=[job.pk])),
+        client.post(reverse("jobs:close", args=[job.pk])),
+    ):
+        assert response.status_code == 302 and "/login" in response["Location"]
+    job.refresh_from_db()
+    assert job.status == Job.Status.OPEN
 
 
 def test_the_nav_has_jobs_and_the_list_filters_open_and_closed(recruiter_client, recruiter):
