@@ -8,7 +8,11 @@ def navigation(request):
         return {"nav_items": []}
     entries = []
     if user.is_recruiter:
-        entries += [("resumes:list", "Candidates"), ("agents:interview_list", "Interviews")]
+        entries += [
+            ("resumes:list", "Candidates"),
+            ("jobs:list", "Jobs"),
+            ("agents:interview_list", "Interviews"),
+        ]
     if user.is_admin:
         entries += [("providers:list", "Model providers"), ("users:list", "Users")]
     items = []

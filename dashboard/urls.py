@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("", include("resumes.urls")),
     path("", include("agents.urls")),
+    path("", include("jobs.urls")),
     path("django-admin/", admin.site.urls),
 ]
