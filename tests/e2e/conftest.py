@@ -27,7 +27,7 @@ SILENCE_BEFORE_S = 25
 SILENCE_AFTER_S = 30
 
 
-TAILED_ON_FAILURE = ("agent", "celery", "web", "browser-console")
+TAILED_ON_FAILURE = ("agent", "celery", "beat", "web", "browser-console")
 FAILURE_TAIL_LINES = 60
 
 _passed = set()
