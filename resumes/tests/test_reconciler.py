@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.celery import app
@@ -12,7 +13,7 @@ from resumes import reconciler, services
 from resumes.models import ParseAttempt, Resume
 from resumes.tests import files
 from resumes.tests.conftest import make_profile
-from resumes.tests.test_worker import REPLY, status_of, wait_until
+from resumes.tests.test_worker import REPLY, Worker, status_of, wait_until
 from tests.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -130,3 +131,53 @@ def test_an_attempt_being_parsed_is_left_alone(answering_model, recruiter):
 
     assert reconciler.resumes_reconcile() == ([], [])
     assert resume.attempts.get().outcome == ParseAttempt.Outcome.RUNNING
+
+
+def test_a_worker_killed_mid_parse_is_replaced_once_its_time_limit_is_over(
+    fake_openai, recruiter_client, tmp_path, settings, monkeypatch
+):
+    # The broker would deliver the task again only after its visibility timeout (an hour);
+    # the reconciler knows the delivery died once the task's hard time limit is over.
+    settings.CELERY_TASK_TIME_LIMIT = 2
+    monkeypatch.setattr(reconciler, "DEAD_AFTER_LIMIT_SECONDS", 1)
+    make_profile(fake_openai.url)
+    fake_openai.script("chat", Reply(content=json.dumps(REPLY), delay=10))
+    fake_openai.defaults["chat"] = Reply(content=json.dumps(REPLY))
+    app.control.purge()
+    first = Worker(tmp_path, "doomed")
+    second = None
+    try:
+        response = recruiter_client.post(
+            reverse("resumes:upload"),
+            {"file": SimpleUploadedFile("jane.pdf", files.pdf())},
+            HTTP_ACCEPT="application/json",
+        )
+        resume_id = response.json()["resume"]["id"]
+        wait_until(
+            lambda: len(fake_openai.requests["chat"]) == 1,
+            timeout=30,
+            message="the first worker never called the model",
+        )
+        first.kill()
+        second = Worker(tmp_path, "survivor")
+        wait_until(
+            lambda: reconciler.resumes_reconcile()[0],
+            timeout=10,
+            message="the reconciler never sent the attempt again",
+        )
+        wait_until(
+            lambda: status_of(resume_id) == Resume.Status.PARSED,
+            timeout=60,
+            message="the resent task did not parse the resume",
+        )
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+
+    resume = Resume.objects.get(pk=resume_id)
+    assert resume.parsed["basics"]["name"] == "Jane Doe"
+    attempt = resume.attempts.get()
+    assert attempt.outcome == ParseAttempt.Outcome.SUCCEEDED
+    assert attempt.deliveries == 2
+    assert len(fake_openai.requests["chat"]) == 2

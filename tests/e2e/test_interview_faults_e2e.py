@@ -99,12 +99,22 @@ def answered(system, interview_id):
     return segments if answer is not None and "agent" in speakers[answer + 1 :] else None
 
 
+def words(text):
+    return " ".join(text.split())
+
+
 def assert_the_page_shows(recruiter, segments):
     page_segments = recruiter.locator("#transcript .segment")
     expect(page_segments).to_have_count(len(segments), timeout=30_000)
-    assert page_segments.locator(".segment-text").all_inner_texts() == [
-        text for _seq, _speaker, text in segments
-    ]
+    shown = page_segments.locator(".segment-text").all_inner_texts()
+    assert [words(text) for text in shown] == [words(text) for _seq, _sp, text in segments]
+
+
+def assert_the_greeting_was_stored(candidate, segments):
+    """The greeting, said while the fault lasted, is stored as the candidate heard it."""
+    assert segments[0][1] == "agent"
+    caption = candidate.locator("#captions .caption-agent").first.inner_text()
+    assert words(segments[0][2]) in words(caption)
 
 
 def test_a_redis_restart_mid_interview_loses_no_turn_and_the_recruiter_page_catches_up(
@@ -133,8 +143,7 @@ def test_a_redis_restart_mid_interview_loses_no_turn_and_the_recruiter_page_catc
     )
     assert_the_page_shows(recruiter, segments)
     caught_up = time.monotonic() - stopped_at
-    greeting = candidate.locator("#captions .caption-agent").first.inner_text()
-    assert segments[0][1:] == ["agent", greeting.strip()]
+    assert_the_greeting_was_stored(candidate, segments)
     screenshots(recruiter, "fault-redis-recruiter-caught-up")
     record(
         system,
@@ -169,8 +178,7 @@ def test_postgres_stopped_mid_interview_loses_no_turn(system, interview, screens
     )
     log = agent_log.read_text(errors="replace")[log_before:]
     assert "gave up storing a turn" not in log
-    greeting = candidate.locator("#captions .caption-agent").first.inner_text()
-    assert segments[0][1:] == ["agent", greeting.strip()]
+    assert_the_greeting_was_stored(candidate, segments)
     assert [seq for seq, _speaker, _text in segments] == list(range(1, len(segments) + 1))
     assert_the_page_shows(recruiter, segments)
     screenshots(recruiter, "fault-postgres-recruiter")
