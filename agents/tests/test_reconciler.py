@@ -14,6 +14,7 @@ from django.utils import timezone
 from agents import reconciler
 from agents.models import Interview
 from agents.services import interview_heartbeat, interview_mark_live, interview_mark_waiting
+from agents.tests.report_support import GOOD, pending_interview
 from agents.tests.test_interview_cancel import FakeRoomService
 from agents.tests.transcript_support import make_interview
 from agents.transcripts import transcript_append
@@ -145,8 +146,6 @@ def test_a_candidate_waiting_for_the_interviewer_is_left_alone(scheduled_intervi
 
 
 def pending_report(requested_seconds_ago, fake_openai):
-    from agents.tests.test_report_scripted import pending_interview
-
     interview = pending_interview(fake_openai.url)
     Interview.objects.filter(pk=interview.pk).update(report_requested_at=ago(requested_seconds_ago))
     return interview
@@ -171,15 +170,6 @@ def test_a_report_being_written_is_left_alone(db, fake_openai):
     assert Interview.objects.get(pk=interview.pk).report_status == Interview.ReportStatus.PENDING
 
 
-GOOD_REPORT = {
-    "summary": "Grace rewrote a payments service in Python.",
-    "strengths": ["Clear"],
-    "concerns": [],
-    "topics": [],
-    "recommendation": "yes",
-}
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_lost_report_is_written_again_from_the_page(fake_openai, celery_worker, recruiter_client):
     interview = pending_report(settings.REPORT_PENDING_TIMEOUT_SECONDS + 5, fake_openai)
@@ -187,7 +177,7 @@ def test_a_lost_report_is_written_again_from_the_page(fake_openai, celery_worker
     page = recruiter_client.get(reverse("agents:interview_detail", args=[interview.pk]))
     assert "Writing the report stopped without finishing" in page.content.decode()
     assert "Retry the report" in page.content.decode()
-    fake_openai.defaults["chat"] = Reply(content=json.dumps(GOOD_REPORT))
+    fake_openai.defaults["chat"] = Reply(content=json.dumps(GOOD))
 
     recruiter_client.post(reverse("agents:report_retry", args=[interview.pk]))
     # The retry is a new request: the reconciler leaves it to the worker.
@@ -196,7 +186,7 @@ def test_a_lost_report_is_written_again_from_the_page(fake_openai, celery_worker
 
     interview.refresh_from_db()
     assert interview.report_status == Interview.ReportStatus.READY, interview.report_error
-    assert interview.report["summary"] == GOOD_REPORT["summary"]
+    assert interview.report["summary"] == GOOD["summary"]
 
 
 def wait_for_report(interview_id, timeout=60):
