@@ -74,6 +74,8 @@ class Interview(models.Model):
         max_length=16, choices=ReportStatus.choices, default=ReportStatus.NONE
     )
     report_error = models.TextField(blank=True)
+    # When the report was last asked for: one pending for long has lost its task.
+    report_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -142,7 +142,9 @@ class RetryIn:
 def report_request(*, interview_id):
     """Mark the report as being written and enqueue its task once the caller commits."""
     Interview.objects.filter(pk=interview_id).update(
-        report_status=Interview.ReportStatus.PENDING, report_error=""
+        report_status=Interview.ReportStatus.PENDING,
+        report_error="",
+        report_requested_at=timezone.now(),
     )
     interview_part_changed(interview_id=interview_id, part="report")
     from agents.tasks import interview_report_write

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from agents import reports
+from agents import reconciler, reports
 
 
 @shared_task(bind=True, max_retries=None, ignore_result=True, acks_late=True)
@@ -9,3 +9,9 @@ def interview_report_write(self, interview_id):
     outcome = reports.report_write(interview_id=interview_id, retries_done=self.request.retries)
     if outcome is not None:
         raise self.retry(countdown=outcome.seconds)
+
+
+@shared_task(ignore_result=True)
+def interviews_reconcile():
+    """Fail interviews whose interviewer died and reports whose task was lost (run by beat)."""
+    reconciler.interviews_reconcile()

@@ -284,6 +284,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # increments atomically too, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# The reconciler (agents/reconciler.py, resumes/reconciler.py), run by `celery beat`: it
+# fails what a dead process left behind. The agent writes a live interview's heartbeat
+# every AGENT_HEARTBEAT_SECONDS; one quiet for AGENT_HEARTBEAT_STALE_SECONDS has lost its
+# interviewer. A report still being written after REPORT_PENDING_TIMEOUT_SECONDS lost its task.
+AGENT_HEARTBEAT_SECONDS = env.int("AGENT_HEARTBEAT_SECONDS", default=15)
+AGENT_HEARTBEAT_STALE_SECONDS = env.int("AGENT_HEARTBEAT_STALE_SECONDS", default=120)
+REPORT_PENDING_TIMEOUT_SECONDS = env.int("REPORT_PENDING_TIMEOUT_SECONDS", default=600)
+RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    name: {
+        "task": task,
+        "schedule": float(RECONCILE_INTERVAL_SECONDS),
+        # A run that waited past the next one is dropped: the next covers it.
+        "options": {"expires": float(RECONCILE_INTERVAL_SECONDS)},
+    }
+    for name, task in [
+        ("reconcile-interviews", "agents.tasks.interviews_reconcile"),
+        ("reconcile-resumes", "resumes.tasks.resumes_reconcile"),
+    ]
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

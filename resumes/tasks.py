@@ -1,7 +1,7 @@
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 
-from resumes import services
+from resumes import reconciler, services
 
 
 class ResumeParseTask(Task):
@@ -22,3 +22,9 @@ def resume_parse(self, attempt_id):
     outcome = services.attempt_run(attempt_id=attempt_id)
     if outcome is not None:
         raise self.retry(countdown=outcome.seconds)
+
+
+@shared_task(ignore_result=True)
+def resumes_reconcile():
+    """Hand parse attempts whose task was lost to a new one, or fail them (run by beat)."""
+    reconciler.resumes_reconcile()

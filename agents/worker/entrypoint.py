@@ -16,6 +16,7 @@ from agents.models import Interview
 from agents.selectors import ENDED_STATUSES, interview_profile
 from agents.worker.avatar import start_avatar, tavus_avatar
 from agents.worker.guard import FailureGuard, interview_outcome
+from agents.worker.heartbeat import heartbeat
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState
 from agents.worker.recorder import InterviewRecorder
 from agents.worker.session import build_session
@@ -179,6 +180,7 @@ class InterviewRun:
                 ctx.shutdown("candidate never joined")
                 return
             await self._mark(services.interview_mark_live)
+            self.timers.append(asyncio.create_task(heartbeat(self.interview_id)))
 
         self.session = session = build_session(
             self.profile,

@@ -105,6 +105,9 @@ class System:
     admin_username: str
     admin_password: str
     processes: dict = field(default_factory=dict)
+    # For the fault tests: (re)start processes, stop and start the database.
+    launcher: "Launcher" = None
+    postgres: "Postgres" = None
 
     def manage(self, *args, input_text=None, timeout=120):
         """Run a manage.py command against the system's database; returns its stdout."""
@@ -159,6 +162,24 @@ def _run_as_postgres(args, **kwargs):
     return subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, **kwargs)
 
 
+@dataclass
+class Postgres:
+    """The system's own PostgreSQL cluster (no other test run uses it), stoppable mid-test."""
+
+    url: str
+    pg_ctl: list
+    log_path: Path
+
+    def stop(self):
+        _run_as_postgres([*self.pg_ctl, "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
+
+    def start(self):
+        _run_as_postgres(
+            [*self.pg_ctl, "-l", str(self.log_path), "-w", "-t", "60", "start"],
+            stdout=subprocess.DEVNULL,
+        )
+
+
 def start_postgres(stack, run_dir):
     """A throwaway PostgreSQL cluster owned by the postgres user, trust auth, loopback only."""
     versions = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: int(p.name))
@@ -199,7 +220,8 @@ def start_postgres(stack, run_dir):
             f"PostgreSQL did not start ({exc}); log {log_path}:\n"
             + log_path.read_text(errors="replace")[-3000:]
         ) from exc
-    return f"postgres://postgres@127.0.0.1:{port}/e2e"
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-o", options]
+    return Postgres(f"postgres://postgres@127.0.0.1:{port}/e2e", pg_ctl, log_path)
 
 
 def livekit_binary():
@@ -220,6 +242,8 @@ def livekit_binary():
 
 # How long the system's interviewer waits for a candidate who asked to join to connect.
 CANDIDATE_JOIN_TIMEOUT_S = 15
+# A live interview whose agent sent no heartbeat for this long is failed by the reconciler.
+HEARTBEAT_STALE_S = 60
 
 
 def start_system(stack: ExitStack, run_dir: Path) -> System:
@@ -232,13 +256,14 @@ def start_system(stack: ExitStack, run_dir: Path) -> System:
     models_url = f"http://127.0.0.1:{ports['models']}"
     web_url = f"http://127.0.0.1:{ports['web']}"
 
-    database_url = start_postgres(stack, run_dir)
+    postgres = start_postgres(stack, run_dir)
+    (run_dir / "var").mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DEBUG": "true",
         "DOTENV": "0",
         "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": postgres.url,
         "REDIS_URL": f"redis://127.0.0.1:{ports['redis']}/0",
         "LIVEKIT_URL": livekit_url,
         "LIVEKIT_PUBLIC_URL": livekit_url,
@@ -251,6 +276,10 @@ def start_system(stack: ExitStack, run_dir: Path) -> System:
         "ADMIN_PASSWORD": admin_password,
         # Short, so the late-join scenario doesn't wait the default five minutes.
         "AGENT_CANDIDATE_JOIN_TIMEOUT_SECONDS": str(CANDIDATE_JOIN_TIMEOUT_S),
+        # The reconciler as in production, on a shorter clock (the fault tests wait for it).
+        "AGENT_HEARTBEAT_SECONDS": "3",
+        "AGENT_HEARTBEAT_STALE_SECONDS": str(HEARTBEAT_STALE_S),
+        "RECONCILE_INTERVAL_SECONDS": "5",
     }
     launcher = Launcher(stack, run_dir, env)
 
@@ -304,6 +333,9 @@ def start_system(stack: ExitStack, run_dir: Path) -> System:
          "--concurrency=1", "--hostname=e2e@%h", "--without-gossip", "--without-mingle",
          "--without-heartbeat"],
     )  # fmt: skip
+    beat = launcher.start(
+        "beat", [PYTHON, "-m", "celery", "-A", "dashboard", "beat", "--loglevel=INFO"]
+    )
     agent = launcher.start("agent", [PYTHON, "manage.py", "runagent", "start"])
 
     web.wait_for_http(f"{web_url}/healthz", timeout=60)
@@ -313,7 +345,9 @@ def start_system(stack: ExitStack, run_dir: Path) -> System:
         lambda: _models_ready(models_url), timeout=300, what="/health reporting ready"
     )
     agent.wait_for_log("registered worker", timeout=120)
-    system.processes = {p.name: p for p in (redis, livekit, models, web, celery, agent)}
+    beat.wait_for_log("beat: Starting", timeout=30)
+    system.processes = {p.name: p for p in (redis, livekit, models, web, celery, beat, agent)}
+    system.launcher, system.postgres = launcher, postgres
     return system
 
 
