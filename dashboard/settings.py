@@ -289,7 +289,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # every AGENT_HEARTBEAT_SECONDS; one quiet for AGENT_HEARTBEAT_STALE_SECONDS has lost its
 # interviewer. A report still being written after REPORT_PENDING_TIMEOUT_SECONDS lost its task.
 AGENT_HEARTBEAT_SECONDS = env.int("AGENT_HEARTBEAT_SECONDS", default=15)
-AGENT_HEARTBEAT_STALE_SECONDS = env.int("AGENT_HEARTBEAT_STALE_SECONDS", default=120)
+# 90 s stale plus one 30 s reconciler interval: a dead interviewer is noticed within 2 minutes.
+AGENT_HEARTBEAT_STALE_SECONDS = env.int("AGENT_HEARTBEAT_STALE_SECONDS", default=90)
 REPORT_PENDING_TIMEOUT_SECONDS = env.int("REPORT_PENDING_TIMEOUT_SECONDS", default=600)
 RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
