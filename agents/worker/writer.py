@@ -38,11 +38,10 @@ def prompt(name):
 
 
 def profile_is_embedded(profile):
-    """The profile's LLM is the embedded model server (settings.LOCALMODELS_URL)."""
+    """The profile's LLM is on the embedded model server (settings.LOCALMODELS_URL)."""
     if profile is None:
         return False
-    embedded = f"{settings.LOCALMODELS_URL.rstrip('/')}/api/llm/v1"
-    return profile.llm_base_url.rstrip("/") == embedded
+    return profile.llm_base_url.startswith(settings.LOCALMODELS_URL.rstrip("/") + "/")
 
 
 def _one_line(text, limit=CANDIDATE_LINE_LIMIT):
