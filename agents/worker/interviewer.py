@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ from livekit.agents.types import FlushSentinel
 from agents.plans import plan_adhoc
 from agents.worker.plan_runner import FixedLines, PlanRunner
 from agents.worker.speech_cache import spoken_key
-from agents.worker.writer import Writer, prompt
+from agents.worker.writer import Writer, prompt, report_llm_time, report_tts_time
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +232,7 @@ class Interviewer(Agent):
         if message is None or message.id in self.answered or self.state.end_reason:
             return
         self.answered.add(message.id)
+        started = time.perf_counter()
         text = message.text_content or ""
         self.transcript.append(("Candidate", text))
         step = self.runner.after_turn(text)
@@ -251,6 +253,13 @@ class Interviewer(Agent):
             else:
                 parts.append(written)
         parts.extend(step.lines)
+        if not step.write:
+            # Fixed lines only: the reply's "LLM" time is the worker choosing them.
+            report_llm_time(
+                self._get_activity_or_raise(),
+                label="interviewer.plan",
+                duration=time.perf_counter() - started,
+            )
         self._progress_changed()
         if parts:
             self._said(parts)
@@ -279,10 +288,19 @@ class Interviewer(Agent):
         split = self._ends_with_fixed_line(whole) if self.speech_cache is not None else None
         frames = None
         if split is not None:
+            started = time.perf_counter()
             try:
                 frames = await self.speech_cache.frames(split[1])
             except Exception as exc:  # noqa: BLE001 (then the TTS says it as any other line)
                 logger.warning("no cached audio for a fixed line: %s", exc)
+            else:
+                report_tts_time(
+                    self._get_activity_or_raise(),
+                    label="interviewer.speech_cache",
+                    duration=time.perf_counter() - started,
+                    audio_duration=sum(frame.duration for frame in frames),
+                    characters=len(split[1]),
+                )
         if frames is None:
             async for frame in Agent.default.tts_node(self, _once(whole), model_settings):
                 yield frame

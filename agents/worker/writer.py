@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from livekit.agents import llm as lk_llm
-from livekit.agents.metrics import LLMMetrics
+from livekit.agents.metrics import LLMMetrics, TTSMetrics
 
 from agents.worker.gate import gate_problems
 from providers.clients import async_openai_client
@@ -164,24 +164,57 @@ class Writer:
 
 
 def _report_llm_time(activity, completion, duration):
-    """The per-turn latency table reads the LLM's metrics events; this call is ours, not the
-    framework's, so it reports its own (the framework stamps it with the reply's speech id)."""
     usage = completion.usage
-    tokens = usage.completion_tokens if usage else 0
+    report_llm_time(
+        activity,
+        label="interviewer.transcript_completion",
+        duration=duration,
+        request_id=completion.id,
+        completion_tokens=usage.completion_tokens if usage else 0,
+        prompt_tokens=usage.prompt_tokens if usage else 0,
+    )
+
+
+def report_llm_time(
+    activity, *, label, duration, request_id=None, completion_tokens=0, prompt_tokens=0
+):
+    """The per-turn latency table reads the LLM's metrics events; text that did not come
+    through the framework's own LLM call reports its time here (the framework stamps it
+    with the reply's speech id)."""
     activity.llm.emit(
         "metrics_collected",
         LLMMetrics(
-            label="interviewer.transcript_completion",
-            request_id=completion.id or uuid.uuid4().hex,
+            label=label,
+            request_id=request_id or uuid.uuid4().hex,
             timestamp=time.time(),
             duration=duration,
             # Not streamed: the first token arrives with the whole reply.
             ttft=duration,
             cancelled=False,
-            completion_tokens=tokens,
-            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=completion_tokens,
+            prompt_tokens=prompt_tokens,
             prompt_cached_tokens=0,
-            total_tokens=usage.total_tokens if usage else 0,
-            tokens_per_second=tokens / duration if duration > 0 else 0.0,
+            total_tokens=completion_tokens + prompt_tokens,
+            tokens_per_second=completion_tokens / duration if duration > 0 else 0.0,
+        ),
+    )
+
+
+def report_tts_time(activity, *, label, duration, audio_duration, characters):
+    """The same for audio played from the speech cache instead of the TTS."""
+    if activity.tts is None:
+        return
+    activity.tts.emit(
+        "metrics_collected",
+        TTSMetrics(
+            label=label,
+            request_id=uuid.uuid4().hex,
+            timestamp=time.time(),
+            ttfb=duration,
+            duration=duration,
+            audio_duration=audio_duration,
+            cancelled=False,
+            characters_count=characters,
+            streamed=False,
         ),
     )

@@ -52,7 +52,10 @@ async def test_the_embedded_model_continues_a_short_transcript_to_the_newline(
     assert request["stop"] == ["\n"]
     assert request["max_tokens"] <= 60
     # The per-turn latency table gets the model's time as for any other reply.
-    assert any(getattr(m, "label", "") == "interviewer.transcript_completion" for m in metrics)
+    completion_metrics = [
+        m for m in metrics if getattr(m, "label", "") == "interviewer.transcript_completion"
+    ]
+    assert completion_metrics and completion_metrics[0].speech_id
 
 
 async def test_a_refused_completion_is_retried_with_the_reply_begun_for_the_model(

@@ -9,6 +9,7 @@ from livekit.agents.voice import io
 
 from agents.worker.entrypoint import speech_cache
 from agents.worker.interviewer import Interviewer, InterviewState
+from agents.worker.latency import TurnLatency
 from agents.worker.session import connect_options
 from agents.worker.tests.test_worker_plan import INTRO, PLAN, SCHEMA
 from agents.worker.tests.worker_support import BRIEF, until
@@ -57,6 +58,8 @@ async def _interview(profile, answers):
     """One interview with audio out: the session speaks through the profile's TTS."""
     _stt, llm, tts = agent_plugins(profile)
     speaker = Speaker()
+    latency = TurnLatency(interview_id=None)
+    turns = []
     async with (
         llm,
         tts,
@@ -68,6 +71,10 @@ async def _interview(profile, answers):
         ) as session,
     ):
         session.output.audio = speaker
+        session.on(
+            "metrics_collected",
+            lambda event: (turn := latency.add(event.metrics)) and turns.append(turn),
+        )
         agent = Interviewer(
             BRIEF_WITH_PLAN, profile=profile, speech_cache=speech_cache(profile, session)
         )
@@ -78,7 +85,7 @@ async def _interview(profile, answers):
             session.generate_reply(user_input=answer)
             await until(lambda count=count: len(_spoken(session)) > count)
         await asyncio.wait_for(agent._prefetch, timeout=30)
-        return _spoken(session), speaker
+        return _spoken(session), speaker, turns
 
 
 async def test_a_cached_question_is_played_without_a_tts_request(fake_openai, settings, tmp_path):
@@ -93,7 +100,7 @@ async def test_a_cached_question_is_played_without_a_tts_request(fake_openai, se
     assert SCHEMA in first_inputs
     fake_openai.requests.clear()
 
-    said, speaker = await _interview(profile, ["I'd rather not answer."])
+    said, speaker, turns = await _interview(profile, ["I'd rather not answer."])
 
     assert said[0].endswith(INTRO)
     assert said[1].endswith(SCHEMA)
@@ -102,3 +109,5 @@ async def test_a_cached_question_is_played_without_a_tts_request(fake_openai, se
     assert inputs
     assert all(text in said[0] and INTRO not in text for text in inputs)
     assert speaker.frames > 0
+    # The reply spoken from the cache still has its latency measured.
+    assert len(turns) == 1
