@@ -129,16 +129,17 @@ class Writer:
         return "".join(parts)
 
     def _transcript_prompt(self, kind, runner, transcript, cue):
-        # The current question's exchange only: a small model copies whatever it is shown.
         lines = list(transcript)
+        if kind == "answer":
+            # The plan may have moved past its last question already: the answer comes first.
+            return prompt("transcript_answer.txt").format(
+                role=self.brief.role_title, conversation=conversation_text(lines, 2), cue=cue
+            )
+        # The current question's exchange only: a small model copies whatever it is shown.
         for index in range(len(lines) - 1, -1, -1):
             if lines[index][0] == "Interviewer" and runner.current.text in lines[index][1]:
                 lines = lines[index + 1 :]
                 break
-        if kind == "answer":
-            return prompt("transcript_answer.txt").format(
-                role=self.brief.role_title, conversation=conversation_text(lines, 4), cue=cue
-            )
         return prompt("transcript_follow_up.txt").format(
             role=self.brief.role_title,
             question=_one_line(runner.current.text),

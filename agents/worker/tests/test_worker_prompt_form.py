@@ -86,3 +86,39 @@ async def test_a_strong_server_gets_the_long_instructions_as_a_chat(fake_openai)
     assert fake_openai.requests["completions"] == []
     system = fake_openai.requests["chat"][0]["messages"][0]["content"]
     assert "<resume>" in system and "You are Alex." in system
+
+
+async def test_the_last_question_of_the_candidate_gets_an_answer_then_the_closing(
+    fake_openai, settings
+):
+    profile = _embedded(fake_openai, settings)
+    fake_openai.script("completions", Reply(content=" The recruiting team will call you soon."))
+    plan = {
+        "time_limit_minutes": 10,
+        "sections": [
+            {
+                "kind": "candidate_questions",
+                "title": "Your questions",
+                "questions": [
+                    {"id": "ask", "text": "What would you like to ask?", "follow_ups": 1}
+                ],
+            }
+        ],
+    }
+    state = _state(Clock(), plan=plan)
+    _stt, llm, _tts = agent_plugins(profile)
+    async with llm, AgentSession(llm=llm, userdata=state) as session:
+        await session.start(Interviewer(state.brief, profile=profile))
+        await session.run(user_input="When will I hear back?")
+        await state.closing_task
+        said = [
+            item.text_content
+            for item in session.history.items
+            if item.type == "message" and item.role == "assistant"
+        ]
+
+    assert said[-2] == "The recruiting team will call you soon."
+    assert said[-1].startswith("Thank you for your time today")
+    assert fake_openai.requests["completions"][0]["prompt"].endswith(
+        "Candidate: When will I hear back?\nInterviewer:"
+    )
