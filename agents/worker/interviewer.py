@@ -286,30 +286,43 @@ class Interviewer(Agent):
     async def tts_node(self, text, model_settings):
         whole = "".join([chunk async for chunk in text])
         split = self._ends_with_fixed_line(whole) if self.speech_cache is not None else None
-        frames = None
-        if split is not None:
-            started = time.perf_counter()
-            try:
-                frames = await self.speech_cache.frames(split[1])
-            except Exception as exc:  # noqa: BLE001 (then the TTS says it as any other line)
-                logger.warning("no cached audio for a fixed line: %s", exc)
-            else:
-                report_tts_time(
-                    self._get_activity_or_raise(),
-                    label="interviewer.speech_cache",
-                    duration=time.perf_counter() - started,
-                    audio_duration=sum(frame.duration for frame in frames),
-                    characters=len(split[1]),
-                )
-        if frames is None:
+        if split is None:
             async for frame in Agent.default.tts_node(self, _once(whole), model_settings):
                 yield frame
             return
-        if split[0]:
-            async for frame in Agent.default.tts_node(self, _once(split[0]), model_settings):
+        before, line = split
+        # A line not cached yet is synthesised while the words before it play.
+        cached = asyncio.ensure_future(self._cached_frames(line))
+        try:
+            if before:
+                async for frame in Agent.default.tts_node(self, _once(before), model_settings):
+                    yield frame
+            frames = await cached
+        finally:
+            cached.cancel()
+        if frames is None:
+            async for frame in Agent.default.tts_node(self, _once(line), model_settings):
                 yield frame
+            return
         for frame in frames:
             yield frame
+
+    async def _cached_frames(self, line):
+        """The line's audio from the speech cache, or None (then the TTS says it)."""
+        started = time.perf_counter()
+        try:
+            frames = await self.speech_cache.frames(line)
+        except Exception as exc:  # noqa: BLE001 (the TTS says it as any other line)
+            logger.warning("no cached audio for a fixed line: %s", exc)
+            return None
+        report_tts_time(
+            self._get_activity_or_raise(),
+            label="interviewer.speech_cache",
+            duration=time.perf_counter() - started,
+            audio_duration=sum(frame.duration for frame in frames),
+            characters=len(line),
+        )
+        return frames
 
     def time_is_up(self):
         """The time limit: say so, close, and end once the closing words are out."""
