@@ -53,7 +53,7 @@ from providers.models import ProviderProfile  # noqa: E402
 from providers.services import profile_default_values  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-MAX_TURNS = 16
+MAX_TURNS = 24
 RAMBLE = (
     "Well, so, it's a long story, I started out in retail actually and then I moved to a "
     "small startup where we did everything from support to sales to writing scripts, and "
@@ -153,6 +153,9 @@ async def interview(profile, form, answers):
     transcript = []
     async with llm, AgentSession(llm=llm, userdata=state) as session:
         await session.start(agent)
+        # The candidate answers once the greeting and the first question are out.
+        while not any(item.type == "message" for item in session.history.items):
+            await asyncio.sleep(0.05)
         for turn in range(MAX_TURNS):
             if state.end_reason:
                 break

@@ -27,8 +27,16 @@ PROMPTS = Path(__file__).resolve().parent / "prompts"
 CONVERSATION_TURNS = 6
 # The transcript form's reply is one line; this caps a model that never writes a newline.
 TRANSCRIPT_MAX_TOKENS = 60
-# A retry in the transcript form starts the reply for the model, which then only finishes it.
-TIGHTER_CUES = {"follow_up": " Thank you for sharing that. Could you tell me", "answer": " The"}
+# A retry in the transcript form starts the reply for the model, which then only finishes it;
+# the first opening not heard in the last turns, so the retry is no repeat itself.
+TIGHTER_CUES = {
+    "follow_up": (
+        " Thank you for sharing that. Could you tell me",
+        " That is helpful. Could you tell me",
+        " I see. What",
+    ),
+    "answer": (" The",),
+}
 CANDIDATE_LINE_LIMIT = 400
 
 
@@ -148,7 +156,7 @@ class Writer:
         )
 
     async def _complete(self, kind, runner, transcript, activity, tighter):
-        cue = TIGHTER_CUES[kind] if tighter else ""
+        cue = _fresh_cue(TIGHTER_CUES[kind], transcript) if tighter else ""
         if self._client is None:
             self._client = async_openai_client(self.profile, "llm", max_retries=1)
         started = time.perf_counter()
@@ -162,6 +170,14 @@ class Writer:
         duration = time.perf_counter() - started
         _report_llm_time(activity, completion, duration)
         return (cue + (completion.choices[0].text or "")).strip()
+
+
+def _fresh_cue(cues, transcript):
+    said = " ".join(text for speaker, text in transcript[-8:] if speaker == "Interviewer")
+    for cue in cues:
+        if cue.split(".")[0].strip() not in said:
+            return cue
+    return cues[-1]
 
 
 def _report_llm_time(activity, completion, duration):
