@@ -218,7 +218,7 @@ class Interviewer(Agent):
         self._said([words])
         self._progress_changed()
         if step.end:
-            self._close(step)
+            self._close()
         elif self.speech_cache is not None:
             self._prefetch = asyncio.create_task(
                 self.speech_cache.prefetch(self.runner.fixed_lines())
@@ -268,7 +268,7 @@ class Interviewer(Agent):
                 yield FlushSentinel()
             yield part if index == 0 else " " + part
         if step.end:
-            self._close(step)
+            self._close()
 
     def _gate_fell_back(self):
         self.state.gate_fallbacks += 1
@@ -328,17 +328,18 @@ class Interviewer(Agent):
         """The time limit: say so, close, and end once the closing words are out."""
         if self.state.end_reason is not None:
             return
-        self._close(self.runner.time_up())
+        self.runner.time_up()
+        self._close()
         self._progress_changed()
 
-    def _close(self, step):
+    def _close(self):
         state = self.state
         if state.end_reason is not None:
             return
-        state.end_reason = END_REASONS.get(step.kind, "The interview ended.")
+        state.end_reason = END_REASONS[self.runner.end_reason]
         logger.info("interview %s ending: %s", state.brief.interview_id, state.end_reason)
         words = _brief_text("closing.txt", self.brief)
-        if step.kind == "time_up":
+        if self.runner.end_reason == "time_up":
             words = f"{prompt('time_up.txt')} {words}"
         self._said([words])
         goodbye = self.session.say(words, allow_interruptions=False)

@@ -119,6 +119,7 @@ async def test_the_last_question_of_the_candidate_gets_an_answer_then_the_closin
 
     assert said[-2] == "The recruiting team will call you soon."
     assert said[-1].startswith("Thank you for your time today")
+    assert state.end_reason == "The interviewer asked every question of the plan."
     assert fake_openai.requests["completions"][0]["prompt"].endswith(
         "Candidate: When will I hear back?\nInterviewer:"
     )
