@@ -18,7 +18,7 @@ The report check is not run here: agents/reports.py is being rewritten.
 a short Interviewer/Candidate transcript continued to the newline) and "chat" (the long
 instructions strong servers get). Without LOCALMODELS_URL it starts the embedded model
 server on a free port. Writes bench/results/interview_quality.json and .md, with one full
-transcript per form.
+transcript per form (all of them in the JSON).
 """
 
 import argparse
@@ -221,8 +221,7 @@ async def bench(forms):
             row["seconds"] = round(time.perf_counter() - started, 1)
             rows.append(row)
             print(json.dumps(row), flush=True)
-            if name == "strong":
-                transcripts[form] = transcript
+            transcripts.setdefault(form, {})[name] = transcript
     return profile, rows, transcripts
 
 
@@ -273,9 +272,9 @@ def write_results(profile, rows, transcripts, load_before):
             f"**{form}**: {passed} of {len(own) * len(BOOL_CHECKS)} checks passed, "
             f"{fallbacks:.1f} gate fallbacks per interview (target: 100 %, ≤ 1)."
         )
-    for form, transcript in transcripts.items():
+    for form, by_candidate in transcripts.items():
         lines += ["", f"## The strong candidate, {form} form", ""]
-        lines += [f"- **{speaker}:** {text}" for speaker, text in transcript]
+        lines += [f"- **{speaker}:** {text}" for speaker, text in by_candidate["strong"]]
     (RESULTS / "interview_quality.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

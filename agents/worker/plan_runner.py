@@ -78,21 +78,22 @@ class Step:
 
 @dataclass
 class FixedLines:
-    """The words the interviewer says as written (filled from agents/worker/prompts)."""
+    """The words the interviewer says as written (agents/worker/prompts/lines.txt)."""
 
-    transition: str = "Let's move on to {title}."
-    acknowledge: str = "Thank you."
-    repeat: str = "Of course."
-    skip: str = "No problem, let's move on."
-    anything_else: str = "Is there anything else you would like to ask?"
+    transition: str
+    acknowledge: str
+    repeat: str
+    skip: str
+    anything_else: str
+    answer_fallback: str
 
 
 class PlanRunner:
     """The plan's progress: current question, follow-ups used, time per section."""
 
-    def __init__(self, plan, *, lines=None, clock=time.monotonic):
+    def __init__(self, plan, *, lines, clock=time.monotonic):
         self.plan = plan_parse(plan)
-        self.lines = lines or FixedLines()
+        self.lines = lines
         self.clock = clock
         self.questions = [
             (section_index, question)
@@ -135,7 +136,7 @@ class PlanRunner:
     def fixed_lines(self):
         """Every line of this plan spoken as written (questions and transitions), for caching."""
         lines = [self.lines.acknowledge, self.lines.repeat, self.lines.skip]
-        lines.append(self.lines.anything_else)
+        lines += [self.lines.anything_else, self.lines.answer_fallback]
         for section in self.plan.sections:
             lines.append(self.lines.transition.format(title=section.title))
             lines.extend(question.text for question in section.questions)

@@ -242,3 +242,29 @@ async def test_the_model_sees_the_current_question_and_the_candidates_words_as_d
 )
 def test_the_phrase_rules_tell_commands_from_answers(words, intent):
     assert candidate_intent(words) == intent
+
+
+async def test_an_answer_the_gate_refuses_twice_becomes_the_planned_referral(fake_openai, clock):
+    plan = {
+        "time_limit_minutes": 10,
+        "sections": [
+            {
+                "kind": "candidate_questions",
+                "title": "Your questions",
+                "questions": [
+                    {"id": "ask", "text": "What would you like to ask?", "follow_ups": 2}
+                ],
+            }
+        ],
+    }
+    podcast = Reply(content="Welcome to my podcast, I'm an AI assistant.")
+    fake_openai.script("chat", podcast, podcast)
+    state = _state(clock, plan=plan)
+
+    said, _session = await _interview(fake_openai, state, ["What is the salary?"])
+
+    assert said[-1] == (
+        "That's a good question for the recruiting team, and they will answer it when they "
+        "contact you. Is there anything else you would like to ask?"
+    )
+    assert state.gate_fallbacks == 1
