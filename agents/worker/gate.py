@@ -9,8 +9,9 @@ import re
 
 MAX_SENTENCES = 2
 MAX_WORDS = 40
-# A sentence said in any of this many earlier interviewer turns may not come back.
-REPEAT_WINDOW = 4
+# A sentence said in any of this many earlier interviewer turns (about a whole interview)
+# may not come back.
+REPEAT_WINDOW = 12
 # Sentences this short ("Thank you.") may repeat.
 REPEAT_MIN_WORDS = 4
 

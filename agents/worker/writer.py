@@ -28,12 +28,13 @@ CONVERSATION_TURNS = 6
 # The transcript form's reply is one line; this caps a model that never writes a newline.
 TRANSCRIPT_MAX_TOKENS = 60
 # A retry in the transcript form starts the reply for the model, which then only finishes it;
-# the first opening not heard in the last turns, so the retry is no repeat itself.
+# the first opening not heard yet in this interview, so the retry is no repeat itself.
 TIGHTER_CUES = {
     "follow_up": (
         " Thank you for sharing that. Could you tell me",
-        " That is helpful. Could you tell me",
+        " That is helpful to know. Could you tell me",
         " I see. What",
+        " Interesting. How",
     ),
     "answer": (" The",),
 }
@@ -173,7 +174,7 @@ class Writer:
 
 
 def _fresh_cue(cues, transcript):
-    said = " ".join(text for speaker, text in transcript[-8:] if speaker == "Interviewer")
+    said = " ".join(text for speaker, text in transcript if speaker == "Interviewer")
     for cue in cues:
         if cue.split(".")[0].strip() not in said:
             return cue
