@@ -8,6 +8,7 @@ from datetime import timedelta
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agents import reports, rooms
@@ -18,7 +19,7 @@ from agents.selectors import (
     candidate_latest_parsed_resume,
     interview_link_problem,
 )
-from agents.transcripts import interview_status_broadcast
+from agents.transcripts import interview_part_changed, interview_status_broadcast
 from dashboard.links import link_secret_hash, link_secret_new
 from providers.selectors import profile_get_active
 from providers.services import profile_snapshot, snapshot_rotate_secrets
@@ -261,8 +262,14 @@ def interview_heartbeat(*, interview_id):
 
 
 def interview_progress_save(*, interview_id, progress):
-    """Where the interviewer is in the plan, for the recruiter's page."""
+    """Where the interviewer is in the plan, for the recruiter's page (open pages follow)."""
     Interview.objects.filter(pk=interview_id).update(progress=progress)
+    interview_part_changed(interview_id=interview_id, part="progress")
+
+
+def interview_gate_fallback_count(*, interview_id):
+    """The speech gate spoke a fixed line instead of the model's words once more."""
+    Interview.objects.filter(pk=interview_id).update(gate_fallbacks=F("gate_fallbacks") + 1)
 
 
 def interview_record_avatar_failure(*, interview_id, reason):

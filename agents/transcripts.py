@@ -104,7 +104,7 @@ def interview_status_broadcast(*, interview_id, status, reason=""):
 
 # Server-rendered parts of the recruiter's interview page that the page fetches again
 # when told they changed (status changes arrive as interview.status).
-PAGE_PARTS = ("latency", "report")
+PAGE_PARTS = ("latency", "report", "progress")
 
 
 def interview_part_changed(*, interview_id, part):

@@ -11,6 +11,7 @@ from agents import exports, reports, selectors, services
 from agents.forms import InterviewFilterForm, InterviewForm, ReportForm
 from agents.metrics import latency_chart, latency_summary
 from agents.models import Interview
+from agents.plans import plan_adhoc, plan_estimated_minutes, plan_parse, plan_questions
 from agents.rooms import LiveKitUnavailable
 from dashboard.paging import page_number, paging_context
 from dashboard.ratelimits import limit_join
@@ -189,6 +190,7 @@ def _interview_page_context(interview):
     if interview.report_status == Interview.ReportStatus.READY:
         report_form = ReportForm.for_report(interview.report)
     return {
+        "progress": _progress_context(interview),
         "segments": segments,
         "last_seq": segments[-1].seq if segments else 0,
         "turn_metrics": turns,
@@ -199,6 +201,63 @@ def _interview_page_context(interview):
             interview.report.get("recommendation"), ""
         ),
         "report_competencies": reports.report_competencies(interview),
+    }
+
+
+def _progress_context(interview):
+    """The plan and how far the interviewer got (Interview.progress, written by the worker)."""
+    plan_data = (
+        interview.plan
+        or plan_adhoc(
+            role_title=interview.role_title,
+            job_description=interview.job_description,
+            max_minutes=interview.max_duration_minutes,
+        )[0]
+    )
+    plan = plan_parse(plan_data)
+    progress = interview.progress or {}
+    covered, skipped = set(progress.get("covered", [])), set(progress.get("skipped", []))
+    follow_ups = progress.get("follow_ups_used", {})
+    started = bool(progress)
+    finished = progress.get("finished", False)
+    current = progress.get("question_id") if started and not finished else None
+    questions = []
+    for number, (section_index, question) in enumerate(plan_questions(plan), start=1):
+        if question.id in skipped:
+            status = "skipped"
+        elif question.id == current:
+            status = "current"
+        elif question.id in covered:
+            status = "covered"
+        else:
+            status = "not asked" if finished else "to come"
+        questions.append(
+            {
+                "number": number,
+                "section": plan.sections[section_index].title,
+                "text": question.text,
+                "required": question.required,
+                "status": status,
+                "follow_ups_used": follow_ups.get(question.id, 0),
+                "follow_ups": question.follow_ups,
+                "minutes": question.minutes,
+                "minutes_used": round(
+                    progress.get("section_seconds", {}).get(str(section_index), 0) / 60
+                ),
+            }
+        )
+    return {
+        "started": started,
+        "finished": finished,
+        "section_title": progress.get("section_title", ""),
+        "number": progress.get("question_index", 0) + 1,
+        "count": len(questions),
+        "minutes_used": int(progress.get("elapsed_seconds", 0) // 60),
+        "time_limit_minutes": plan.time_limit_minutes,
+        "estimated_minutes": plan_estimated_minutes(plan),
+        "questions": questions,
+        "plan_version": plan.version,
+        "gate_fallbacks": interview.gate_fallbacks,
     }
 
 

@@ -7,7 +7,8 @@ queue of scripted replies, then from its default:
     fake.script("chat", Reply(status=429, headers={"Retry-After": "1"}), Reply(content="{}"))
     fake.requests["chat"]   # the JSON bodies (or form fields) it received
 
-Routes: chat (POST /v1/chat/completions, streamed as SSE when asked), models
+Routes: chat (POST /v1/chat/completions, streamed as SSE when asked), completions
+(POST /v1/completions, text completion, not streamed), models
 (GET /v1/models), speech (POST /v1/audio/speech), transcriptions
 (POST /v1/audio/transcriptions), voices (GET /v1/audio/voices).
 """
@@ -98,8 +99,20 @@ def _chat_chunks(content, model):
     yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 
+def _text_completion(content, model):
+    return {
+        "id": "cmpl-fake",
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "text": content, "finish_reason": "stop", "logprobs": None}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
+
+
 DEFAULTS = {
     "chat": lambda: Reply(content="Hello from the scripted model."),
+    "completions": lambda: Reply(content=" Hello from the scripted model."),
     "models": lambda: Reply(json={"object": "list", "data": [{"id": "fake-model"}]}),
     "speech": lambda: Reply(body=b"\x00\x00" * 24000, content_type="audio/pcm"),
     "transcriptions": lambda: Reply(json={"text": "hello from the scripted transcriber"}),
@@ -160,6 +173,10 @@ class FakeOpenAI:
                 await response.write_eof()
                 return response
             return web.json_response(_chat_completion(reply.content, model))
+        if route == "completions" and reply.content is not None and reply.status == 200:
+            return web.json_response(
+                _text_completion(reply.content, payload.get("model", "fake-model"))
+            )
         if reply.json is not None:
             return web.json_response(reply.json, status=reply.status, headers=reply.headers)
         return web.Response(
@@ -189,6 +206,7 @@ class FakeOpenAI:
     async def _start(self):
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._handler("chat"))
+        app.router.add_post("/v1/completions", self._handler("completions"))
         app.router.add_get("/v1/models", self._handler("models"))
         app.router.add_post("/v1/audio/speech", self._handler("speech"))
         app.router.add_post("/v1/audio/transcriptions", self._handler("transcriptions"))

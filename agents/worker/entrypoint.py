@@ -20,13 +20,14 @@ from agents.worker.heartbeat import heartbeat
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState
 from agents.worker.recorder import InterviewRecorder
 from agents.worker.session import build_session
+from agents.worker.speech_cache import SpeechCache
 from providers.selectors import profile_get_active
 
 logger = logging.getLogger("agents.worker")
 
 # How long the interviewer waits for a candidate whose connection dropped to come back.
 RECONNECT_GRACE = 60
-# After asking the model to wrap up at the time limit, end anyway after this long.
+# After the closing words at the time limit, end anyway after this long.
 TIME_UP_GRACE = 45
 
 
@@ -50,6 +51,7 @@ def load_interview(interview_id):
         max_duration_minutes=interview.max_duration_minutes,
         persona=profile.persona,
         extra_instructions=profile.instructions_template,
+        plan=interview.plan,
     )
     return brief, profile
 
@@ -68,6 +70,17 @@ def console_interview():
         extra_instructions=profile.instructions_template,
     )
     return brief, profile
+
+
+def speech_cache(profile, session):
+    """The audio cache of fixed lines, on the interview's own TTS."""
+    return SpeechCache(
+        tts=session.tts,
+        model=profile.tts_model,
+        voice=profile.tts_voice,
+        speed=profile.tts_speed,
+        conn_options=session.conn_options.tts_conn_options,
+    )
 
 
 def prewarm(proc: JobProcess):
@@ -148,12 +161,46 @@ class InterviewRun:
         self.profile = profile
         self.interview_id = brief.interview_id
         self.identity = f"candidate-{self.interview_id}"
-        self.state = InterviewState(brief=brief, on_end=self._on_interviewer_end)
+        self.state = InterviewState(
+            brief=brief,
+            on_end=self._on_interviewer_end,
+            on_progress=self._on_progress,
+            on_gate_fallback=self._on_gate_fallback,
+        )
         self.recorder = InterviewRecorder(self.interview_id) if self.interview_id else None
         self.session = None
         self.ended = asyncio.Event()
         self.finishing = None
         self.timers = []
+        # Progress is written in the order it happened, the last one wins.
+        self.progress_lock = asyncio.Lock()
+        self.writes = set()
+
+    def _spawn(self, coro):
+        task = asyncio.create_task(coro)
+        self.writes.add(task)
+        task.add_done_callback(self.writes.discard)
+
+    def _on_progress(self, progress):
+        if self.interview_id is not None:
+            self._spawn(self._save_progress(progress))
+
+    async def _save_progress(self, progress):
+        async with self.progress_lock:
+            try:
+                await self._mark(services.interview_progress_save, progress=progress)
+            except Exception:
+                logger.exception("could not store the progress of interview %s", self.interview_id)
+
+    def _on_gate_fallback(self):
+        if self.interview_id is not None:
+            self._spawn(self._count_gate_fallback())
+
+    async def _count_gate_fallback(self):
+        try:
+            await self._mark(services.interview_gate_fallback_count)
+        except Exception:
+            logger.exception("could not count a gate fallback of interview %s", self.interview_id)
 
     async def _mark(self, service, **kwargs):
         if self.interview_id is None:
@@ -196,7 +243,9 @@ class InterviewRun:
         ctx.room.on("participant_disconnected", self._on_participant_left)
         ctx.room.on("participant_connected", self._on_participant_joined)
 
-        agent = Interviewer(self.brief)
+        agent = Interviewer(
+            self.brief, profile=self.profile, speech_cache=speech_cache(self.profile, session)
+        )
         await session.start(
             agent=agent,
             room=ctx.room,
@@ -217,7 +266,7 @@ class InterviewRun:
         self.timers.append(asyncio.create_task(self._time_limit(agent)))
 
     async def _time_limit(self, agent):
-        await asyncio.sleep(self.brief.max_duration_minutes * 60)
+        await asyncio.sleep(self.state.runner.plan.time_limit_minutes * 60)
         logger.info("interview %s reached its time limit", self.interview_id)
         agent.time_is_up()
         await asyncio.sleep(TIME_UP_GRACE)
@@ -273,6 +322,8 @@ class InterviewRun:
             timer.cancel()
         if self.recorder:
             await self.recorder.drain()
+        if self.writes:
+            await asyncio.gather(*self.writes, return_exceptions=True)
         status, reason = interview_outcome(self.state, event, self.profile)
         if status == Interview.Status.FAILED:
             await self._mark(services.interview_mark_failed, reason=reason)

@@ -1,24 +1,23 @@
-"""The AI interviewer: its instructions, its per-session state and its one tool."""
+"""The AI interviewer: it follows the interview's plan; the model writes only the short parts."""
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-from livekit.agents import Agent, RunContext, function_tool
+from livekit.agents import Agent
+from livekit.agents.types import FlushSentinel
+
+from agents.plans import plan_adhoc
+from agents.worker.plan_runner import FixedLines, PlanRunner
+from agents.worker.speech_cache import spoken_key
+from agents.worker.writer import Writer, prompt, report_llm_time, report_tts_time
 
 logger = logging.getLogger(__name__)
 
-PROMPTS = Path(__file__).resolve().parent / "prompts"
 # A long resume would crowd the interview itself out of a small model's context.
 RESUME_SUMMARY_LIMIT = 4000
-
-
-@cache
-def prompt(name):
-    return (PROMPTS / name).read_text().strip()
 
 
 @dataclass(frozen=True)
@@ -33,11 +32,23 @@ class InterviewBrief:
     max_duration_minutes: int
     persona: str
     extra_instructions: str = ""
+    # The plan the interview runs with (Interview.plan); {} means one made from the role.
+    plan: dict = field(default_factory=dict)
+
+    def plan_or_adhoc(self):
+        if self.plan:
+            return self.plan
+        plan, _rubric = plan_adhoc(
+            role_title=self.role_title,
+            job_description=self.job_description,
+            max_minutes=self.max_duration_minutes,
+        )
+        return plan
 
 
 @dataclass
 class InterviewState:
-    """Per-session userdata: how and why the interview is ending."""
+    """Per-session userdata: where the interview is in its plan, and why it is ending."""
 
     brief: InterviewBrief
     end_reason: str | None = None
@@ -45,7 +56,17 @@ class InterviewState:
     failure: str | None = None
     # Called once the closing words have been spoken; the worker ends the session there.
     on_end: Callable[[str], Awaitable[None]] | None = None
+    # Called with Interview.progress after every step of the plan.
+    on_progress: Callable[[dict], None] | None = None
+    # Called each time the speech gate replaced the model's words with a fixed line.
+    on_gate_fallback: Callable[[], None] | None = None
     closing_task: asyncio.Task | None = field(default=None, repr=False)
+    runner: PlanRunner | None = field(default=None, repr=False)
+    gate_fallbacks: int = 0
+
+    def __post_init__(self):
+        if self.runner is None:
+            self.runner = PlanRunner(self.brief.plan_or_adhoc(), lines=fixed_lines())
 
 
 def _join(*parts):
@@ -119,6 +140,15 @@ def build_instructions(brief):
     )
 
 
+def fixed_lines():
+    """The plan's fixed phrases from prompts/lines.txt ("name: text" per line)."""
+    values = {}
+    for line in prompt("lines.txt").splitlines():
+        name, _, text = line.partition(":")
+        values[name.strip()] = text.strip()
+    return FixedLines(**{name: values[name] for name in FixedLines.__dataclass_fields__})
+
+
 def _brief_text(name, brief):
     return prompt(name).format(
         candidate_name=brief.candidate_name or "there",
@@ -127,42 +157,197 @@ def _brief_text(name, brief):
     )
 
 
+END_REASONS = {
+    "done": "The interviewer asked every question of the plan.",
+    "time_up": "Time limit reached.",
+    "stopped": "The candidate asked to end the interview.",
+}
+
+
+def _latest_candidate_turn(chat_ctx):
+    for item in reversed(chat_ctx.items):
+        if getattr(item, "type", None) == "message":
+            return item if item.role == "user" else None
+    return None
+
+
+async def _once(text):
+    yield text
+
+
 class Interviewer(Agent):
-    def __init__(self, brief: InterviewBrief):
-        super().__init__(instructions=build_instructions(brief))
+    """Runs the plan: fixed lines as written, the model only for follow-ups and answers.
+
+    Every step is decided by the worker (`PlanRunner`) when the candidate's turn reaches
+    the LLM node; the node then yields the model's gated words (if the step wants any) and
+    the step's fixed lines, each as its own spoken segment so that `tts_node` can play a
+    cached line's audio instead of asking the TTS.
+    """
+
+    def __init__(self, brief: InterviewBrief, *, profile=None, speech_cache=None):
+        instructions = build_instructions(brief)
+        super().__init__(instructions=instructions)
         self.brief = brief
+        self.writer = Writer(brief=brief, instructions=instructions, profile=profile)
+        self.speech_cache = speech_cache
+        self.transcript = []
+        self.answered = set()
+        self._fixed = set()
+        self._prefetch = None
+
+    @property
+    def state(self) -> InterviewState:
+        return self.session.userdata
+
+    @property
+    def runner(self) -> PlanRunner:
+        return self.state.runner
+
+    def _progress_changed(self):
+        if self.state.on_progress is not None:
+            self.state.on_progress(self.runner.progress())
 
     async def on_enter(self):
-        # The interviewer speaks first.
-        self.session.generate_reply(instructions=_brief_text("greeting.txt", self.brief))
+        # The interviewer speaks first: the greeting, then the plan's first question.
+        self._fixed = {spoken_key(line) for line in self.runner.fixed_lines()}
+        greeting = _brief_text("greeting.txt", self.brief)
+        step = self.runner.start()
+        # One turn: the cached audio of the question follows the greeting's (tts_node).
+        words = " ".join([greeting, *step.lines])
+        self.session.say(words)
+        self._said([words])
+        self._progress_changed()
+        if step.end:
+            self._close()
+        elif self.speech_cache is not None:
+            self._prefetch = asyncio.create_task(
+                self.speech_cache.prefetch(self.runner.fixed_lines())
+            )
+
+    def _said(self, parts):
+        self.transcript.append(("Interviewer", " ".join(parts)))
+
+    async def llm_node(self, chat_ctx, tools, model_settings):
+        message = _latest_candidate_turn(chat_ctx)
+        if message is None or message.id in self.answered or self.state.end_reason:
+            return
+        self.answered.add(message.id)
+        started = time.perf_counter()
+        text = message.text_content or ""
+        self.transcript.append(("Candidate", text))
+        step = self.runner.after_turn(text)
+        parts = []
+        if step.write:
+            written = await self.writer.write(
+                step.write,
+                runner=self.runner,
+                transcript=self.transcript,
+                activity=self._get_activity_or_raise(),
+            )
+            if written is None:
+                self._gate_fell_back()
+                if step.write == "follow_up":
+                    step = self.runner.move_on()
+                else:
+                    parts.append(fixed_lines().answer_fallback)
+            else:
+                parts.append(written)
+        parts.extend(step.lines)
+        if not step.write:
+            # Fixed lines only: the reply's "LLM" time is the worker choosing them.
+            report_llm_time(
+                self._get_activity_or_raise(),
+                label="interviewer.plan",
+                duration=time.perf_counter() - started,
+            )
+        self._progress_changed()
+        if parts:
+            self._said(parts)
+        for index, part in enumerate(parts):
+            if index:
+                yield FlushSentinel()
+            yield part if index == 0 else " " + part
+        if step.end:
+            self._close()
+
+    def _gate_fell_back(self):
+        self.state.gate_fallbacks += 1
+        if self.state.on_gate_fallback is not None:
+            self.state.on_gate_fallback()
+
+    def _ends_with_fixed_line(self, text):
+        """(words before, fixed line) when `text` ends with a line of the plan, else None."""
+        words = spoken_key(text)
+        for line in sorted(self._fixed, key=len, reverse=True):
+            if words == line or words.endswith(" " + line):
+                return words[: len(words) - len(line)].strip(), line
+        return None
+
+    async def tts_node(self, text, model_settings):
+        whole = "".join([chunk async for chunk in text])
+        split = self._ends_with_fixed_line(whole) if self.speech_cache is not None else None
+        if split is None:
+            async for frame in Agent.default.tts_node(self, _once(whole), model_settings):
+                yield frame
+            return
+        before, line = split
+        # A line not cached yet is synthesised while the words before it play.
+        cached = asyncio.ensure_future(self._cached_frames(line))
+        try:
+            if before:
+                async for frame in Agent.default.tts_node(self, _once(before), model_settings):
+                    yield frame
+            frames = await cached
+        finally:
+            cached.cancel()
+        if frames is None:
+            async for frame in Agent.default.tts_node(self, _once(line), model_settings):
+                yield frame
+            return
+        for frame in frames:
+            yield frame
+
+    async def _cached_frames(self, line):
+        """The line's audio from the speech cache, or None (then the TTS says it)."""
+        started = time.perf_counter()
+        try:
+            frames = await self.speech_cache.frames(line)
+        except Exception as exc:  # noqa: BLE001 (the TTS says it as any other line)
+            logger.warning("no cached audio for a fixed line: %s", exc)
+            return None
+        report_tts_time(
+            self._get_activity_or_raise(),
+            label="interviewer.speech_cache",
+            duration=time.perf_counter() - started,
+            audio_duration=sum(frame.duration for frame in frames),
+            characters=len(line),
+        )
+        return frames
 
     def time_is_up(self):
-        """Ask the interviewer to wrap up; it ends the interview through its tool."""
-        return self.session.generate_reply(
-            instructions=prompt("time_up.txt"), tool_choice="required"
-        )
+        """The time limit: say so, close, and end once the closing words are out."""
+        if self.state.end_reason is not None:
+            return
+        self.runner.time_up()
+        self._close()
+        self._progress_changed()
 
-    @function_tool
-    async def end_interview(self, context: RunContext[InterviewState], reason: str) -> None:
-        """End the interview politely. Call this when you have asked enough questions,
-        when the candidate wants to stop, or when you are told the time is up.
-
-        Args:
-            reason: One short sentence saying why the interview ends.
-        """
-        state = context.userdata
+    def _close(self):
+        state = self.state
         if state.end_reason is not None:
-            return None
-        state.end_reason = reason.strip() or "The interviewer ended the interview."
+            return
+        state.end_reason = END_REASONS[self.runner.end_reason]
         logger.info("interview %s ending: %s", state.brief.interview_id, state.end_reason)
-        goodbye = context.session.say(
-            _brief_text("closing.txt", state.brief), allow_interruptions=False
-        )
+        words = _brief_text("closing.txt", self.brief)
+        if self.runner.end_reason == "time_up":
+            words = f"{prompt('time_up.txt')} {words}"
+        self._said([words])
+        goodbye = self.session.say(words, allow_interruptions=False)
         state.closing_task = asyncio.create_task(self._finish(state, goodbye))
-        # No reply from the model after this: the closing words above are the last turn.
-        return None
 
     async def _finish(self, state, goodbye):
         await goodbye.wait_for_playout()
+        if self._prefetch is not None:
+            self._prefetch.cancel()
         if state.on_end is not None:
             await state.on_end(state.end_reason)

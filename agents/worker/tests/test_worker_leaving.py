@@ -72,7 +72,6 @@ async def test_a_candidate_who_leaves_mid_reply_ends_the_interview_without_heari
 ):
     profile = scripted_profile(fake_openai.url)
     profile.tts_response_format = "pcm"
-    fake_openai.script("chat", Reply(content="Welcome, Grace. " + "Let me tell you more. " * 40))
     fake_openai.script(
         "speech",
         Reply(body=b"\x00\x00" * SAMPLE_RATE * LONG_REPLY_SECONDS, content_type="audio/pcm"),
