@@ -80,17 +80,22 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     screenshots(recruiter, "recruiter-candidate")
     candidate_id = re.search(r"/candidates/(\d+)/", recruiter.url).group(1)
 
-    # The recruiter creates an interview for them and keeps its live transcript open.
-    recruiter.goto(f"/interviews/new/?candidate={candidate_id}")
-    recruiter.get_by_label(re.compile("^Role title")).fill("Backend engineer")
-    recruiter.get_by_label(re.compile("^Job description")).fill(
-        "Payment services in Python and Go on PostgreSQL."
-    )
-    recruiter.get_by_role("button", name="Create interview").click()
-    join_link = recruiter.get_by_role("textbox", name="Candidate link").input_value()
+    # The recruiter interviews them for a job whose plan has two questions, from the job page.
+    job_id = system.query(TWO_QUESTION_JOB)
+    recruiter.goto(f"/jobs/{job_id}/")
+    recruiter.get_by_label("Candidate", exact=True).select_option(value=candidate_id)
+    recruiter.get_by_role("button", name="Add to job").click()
+    recruiter.locator(f'input[name="candidate"][value="{candidate_id}"]').check()
+    screenshots(recruiter, "recruiter-job")
+    recruiter.get_by_role("button", name="Create interviews for the ticked candidates").click()
+    join_link = recruiter.locator("#links input[type=text]").input_value()
+    screenshots(recruiter, "recruiter-job-links")
+    recruiter.locator("#links li a").click()
     interview_id = int(re.search(r"/interviews/(\d+)/", recruiter.url).group(1))
     transcript = recruiter.locator("#transcript")
     expect(transcript.locator("[data-connection]")).to_have_text("connected")
+    progress = recruiter.locator("#progress [data-progress-summary]")
+    expect(progress).to_contain_text("Not started: 2 questions")
     screenshots(recruiter, "recruiter-interview-created")
 
     # The candidate opens the link, checks the microphone, agrees and joins.
@@ -104,6 +109,9 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     greeting = first.locator(".segment-text").inner_text()
     assert greeting.strip()
     expect(candidate.locator("#captions .caption-agent").first).to_contain_text(greeting)
+    # The first question is the plan's, word for word, and the recruiter sees where it is.
+    expect(transcript.locator(".segment-agent")).to_contain_text([FIRST_QUESTION])
+    expect(progress).to_contain_text("question 1 of 2")
     screenshots(candidate, "candidate-greeted")
     screenshots(recruiter, "recruiter-greeted")
 
@@ -128,6 +136,10 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
         re.compile(r"over \d+ answered turns?"), timeout=90_000
     )
     screenshots(recruiter, "recruiter-latency")
+    # Having heard the answer, the interviewer moves on to the plan's second question.
+    expect(progress).to_contain_text("question 2 of 2", timeout=AGENT_TIMEOUT_MS)
+    expect(recruiter.locator('#progress [data-question-status="covered"]')).to_have_count(1)
+    screenshots(recruiter, "recruiter-progress")
 
     # The candidate leaves; the interview ends as completed and its report is written.
     leave_the_interview(candidate)
@@ -138,8 +150,12 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     expect(recruiter.locator("[data-interview-status]")).to_have_text("Completed", timeout=90_000)
     expect(recruiter.get_by_text("Completed: The candidate left the interview.")).to_be_visible()
     screenshots(recruiter, "recruiter-completed")
-    # Ending the interview asked for its report; it appears once the worker has written it.
-    expect(recruiter.locator("#report")).to_contain_text("Recommendation:", timeout=240_000)
+    # Ending the interview asked for its report; it appears once the worker has written it,
+    # one block per competency of the job's rubric (scored, or saying why not).
+    report = recruiter.locator("#report")
+    expect(report).to_contain_text("Written by the AI", timeout=240_000)
+    for key in ("payments", "languages"):
+        expect(report.locator(f"#competency-{key}")).to_be_visible()
     screenshots(recruiter, "recruiter-report")
 
     # The interview list sums up how long the candidate waited.
@@ -151,6 +167,24 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
     record_turn_latency(system, interview_id)
 
 
+FIRST_QUESTION = "Tell me about a payment system you built. What was your part in it?"
+TWO_QUESTION_JOB = f"""
+import json
+from jobs.services import job_create
+levels = {{str(n): f"Level {{n}} of 5." for n in range(1, 6)}}
+plan = {{"time_limit_minutes": 10, "sections": [{{"kind": "competency", "title": "Payments",
+    "questions": [
+        {{"id": "payments", "text": {FIRST_QUESTION!r}, "competency": "payments",
+          "follow_ups": 0, "minutes": 3}},
+        {{"id": "languages", "text": "Which programming languages did you use for it, and why?",
+          "competency": "languages", "follow_ups": 1, "minutes": 3}}]}}]}}
+rubric = {{"competencies": [
+    {{"key": "payments", "name": "Payment systems", "levels": levels}},
+    {{"key": "languages", "name": "Languages and tools", "levels": levels}}]}}
+job, _saved = job_create(title="Backend engineer",
+    description="Payment services in Python and Go on PostgreSQL.", plan=plan, rubric=rubric)
+print(json.dumps(job.pk))
+"""
 NEW_INTERVIEW = """
 import json
 from agents.services import interview_create
