@@ -24,7 +24,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import openai
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -40,8 +39,7 @@ from providers.llm_json import (
     PermanentLLMError,
     TransientLLMError,
     backoff_seconds,
-    classify,
-    create_json_completion,
+    json_completion,
     json_object_from_reply,
     list_field,
     object_field,
@@ -442,26 +440,18 @@ def report_schema(competencies, quotes=()):
 
 
 def _complete(client, *, profile, content, schema, max_tokens):
-    try:
-        return create_json_completion(
-            client,
-            schema_name="interview_report",
-            schema=schema,
-            model=profile.llm_model,
-            messages=[
-                {"role": "system", "content": system_prompt()},
-                {"role": "user", "content": content},
-            ],
-            temperature=setting("REPORT_LLM_TEMPERATURE"),
-            max_tokens=max_tokens,
-        )
-    except openai.APIError as exc:
-        raise classify(
-            exc,
-            profile=profile,
-            timeout=setting("REPORT_LLM_TIMEOUT_SECONDS"),
-            timeout_setting="REPORT_LLM_TIMEOUT_SECONDS",
-        ) from None
+    return json_completion(
+        client,
+        profile=profile,
+        schema_name="interview_report",
+        schema=schema,
+        system=system_prompt(),
+        user=content,
+        temperature=setting("REPORT_LLM_TEMPERATURE"),
+        max_tokens=max_tokens,
+        timeout=setting("REPORT_LLM_TIMEOUT_SECONDS"),
+        timeout_setting="REPORT_LLM_TIMEOUT_SECONDS",
+    )
 
 
 def decode_report(content, competencies):

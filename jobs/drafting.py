@@ -10,7 +10,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-import openai
 from django.conf import settings
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -20,8 +19,7 @@ from providers.llm_json import (
     InvalidReply,
     PermanentLLMError,
     TransientLLMError,
-    classify,
-    create_json_completion,
+    json_completion,
     json_object_from_reply,
     list_field,
     object_field,
@@ -149,26 +147,18 @@ def job_draft(*, title, description, profile=None):
 
 
 def _complete(client, *, profile, content):
-    try:
-        response = create_json_completion(
-            client,
-            schema_name="interview_plan",
-            schema=DRAFT_SCHEMA,
-            model=profile.llm_model,
-            messages=[
-                {"role": "system", "content": system_prompt()},
-                {"role": "user", "content": content},
-            ],
-            temperature=setting("JOB_DRAFT_LLM_TEMPERATURE"),
-            max_tokens=setting("JOB_DRAFT_LLM_MAX_TOKENS"),
-        )
-    except openai.APIError as exc:
-        raise classify(
-            exc,
-            profile=profile,
-            timeout=setting("JOB_DRAFT_LLM_TIMEOUT_SECONDS"),
-            timeout_setting="JOB_DRAFT_LLM_TIMEOUT_SECONDS",
-        ) from None
+    response = json_completion(
+        client,
+        profile=profile,
+        schema_name="interview_plan",
+        schema=DRAFT_SCHEMA,
+        system=system_prompt(),
+        user=content,
+        temperature=setting("JOB_DRAFT_LLM_TEMPERATURE"),
+        max_tokens=setting("JOB_DRAFT_LLM_MAX_TOKENS"),
+        timeout=setting("JOB_DRAFT_LLM_TIMEOUT_SECONDS"),
+        timeout_setting="JOB_DRAFT_LLM_TIMEOUT_SECONDS",
+    )
     if not response.choices:
         return ""
     return response.choices[0].message.content or ""

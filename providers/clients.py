@@ -38,11 +38,12 @@ def async_openai_client(profile, service, *, timeout=None, max_retries=0):
     return openai.AsyncOpenAI(**_client_kwargs(profile, service, timeout, max_retries))
 
 
-def agent_plugins(profile):
+def agent_plugins(profile, *, stt_prompt=None):
     """The STT, LLM and TTS objects for an AgentSession, from a profile snapshot.
 
     STT is the non-streaming HTTP transcription endpoint (self-hosted servers
-    have no realtime websocket); the session wraps it with a VAD.
+    have no realtime websocket); the session wraps it with a VAD. `stt_prompt` goes
+    with every transcription request (the words the speaker is likely to say).
     """
     from livekit.plugins import openai as lk_openai
 
@@ -52,6 +53,7 @@ def agent_plugins(profile):
         model=profile.stt_model,
         language=profile.stt_language,
         use_realtime=False,
+        **({"prompt": stt_prompt} if stt_prompt else {}),
     )
     llm = lk_openai.LLM(
         base_url=profile.llm_base_url,

@@ -1,5 +1,5 @@
-"""Shared handling of JSON-mode LLM calls made by Celery tasks (resume parsing,
-interview reports): which failures are worth retrying, how long to wait, and how
+"""Shared handling of the JSON LLM calls of resume parsing, interview reports and job
+drafts: which failures are worth retrying, how long to wait, and how
 to get a JSON object out of a small model's reply.
 
 Self-hosted models wrap JSON in code fences, add text after it, or stop
@@ -42,6 +42,40 @@ def create_json_completion(client, *, schema_name, schema, **request):
         if "response_format" not in str(exc) and "json_schema" not in str(exc):
             raise
     return client.chat.completions.create(response_format=JSON_MODE, **request)
+
+
+def json_completion(
+    client,
+    *,
+    profile,
+    schema_name,
+    schema,
+    system,
+    user,
+    temperature,
+    max_tokens,
+    timeout,
+    timeout_setting,
+):
+    """One schema-constrained request to the profile's LLM (see create_json_completion),
+    its failures raised as TransientLLMError or PermanentLLMError (see classify)."""
+    try:
+        return create_json_completion(
+            client,
+            schema_name=schema_name,
+            schema=schema,
+            model=profile.llm_model,
+            messages=[
+                {"role": "system", "content": system},
+                {"role": "user", "content": user},
+            ],
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+    except openai.APIError as exc:
+        raise classify(
+            exc, profile=profile, timeout=timeout, timeout_setting=timeout_setting
+        ) from None
 
 
 def text_field(max_length):

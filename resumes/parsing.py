@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import openai
 from django.conf import settings
 from django.utils import timezone
 from pydantic import ValidationError
@@ -23,8 +22,7 @@ from providers.clients import openai_client
 from providers.llm_json import (
     InvalidReply,
     PermanentLLMError,
-    classify,
-    create_json_completion,
+    json_completion,
     json_object_from_reply,
     list_field,
     object_field,
@@ -260,26 +258,19 @@ def _complete(client, *, profile, content, run, retry):
     started = time.perf_counter()
     run.llm_calls += 1
     try:
-        response = create_json_completion(
+        response = json_completion(
             client,
+            profile=profile,
             schema_name="resume",
             schema=RESUME_SCHEMA,
-            model=profile.llm_model,
-            messages=[
-                {"role": "system", "content": system_prompt()},
-                {"role": "user", "content": content},
-            ],
+            system=system_prompt(),
+            user=content,
             # Slightly warmer on a retry so a bad reply is not simply repeated.
             temperature=min(0.2, setting("RESUME_LLM_TEMPERATURE") + (0.1 if retry else 0)),
             max_tokens=setting("RESUME_LLM_MAX_TOKENS"),
-        )
-    except openai.APIError as exc:
-        raise classify(
-            exc,
-            profile=profile,
             timeout=setting("RESUME_LLM_TIMEOUT_SECONDS"),
             timeout_setting="RESUME_LLM_TIMEOUT_SECONDS",
-        ) from None
+        )
     finally:
         run.llm_seconds += time.perf_counter() - started
     if not response.choices:

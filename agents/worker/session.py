@@ -6,6 +6,7 @@ from livekit.agents import AgentSession, APIConnectOptions, inference
 from livekit.agents.voice.agent_session import SessionConnectOptions
 
 from agents.worker.interviewer import InterviewState
+from agents.worker.vocabulary import transcription_prompt
 from providers.clients import agent_plugins
 
 # Consecutive model failures (after the framework's own retries) before the interview fails.
@@ -31,10 +32,11 @@ def build_session(profile, *, vad, userdata, turn_detector=None):
     """An AgentSession on the profile's own models; nothing reaches a cloud service.
 
     Every component is a plugin object (a model string would go to LiveKit's
-    cloud), the turn detector is the local v1-mini model and interruptions are
+    cloud), transcription is prompted with the resume's and the job's vocabulary, the
+    turn detector is the local v1-mini model and interruptions are
     detected by the VAD.
     """
-    stt, llm, tts = agent_plugins(profile)
+    stt, llm, tts = agent_plugins(profile, stt_prompt=transcription_prompt(userdata.brief))
     if turn_detector is None:
         turn_detector = inference.TurnDetector(version="v1-mini")
     return AgentSession[InterviewState](
