@@ -107,6 +107,10 @@ class Resume(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     parsed_at = models.DateTimeField(null=True, blank=True)
+    # What grounding the model's record in the text changed: dropped inventions, added skills.
+    parse_notes = models.JSONField(default=list, blank=True)
+    # Parsed, but too little of the record is backed by the text to trust it as complete.
+    has_gaps = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -121,6 +125,12 @@ class Resume(models.Model):
     @property
     def in_progress(self):
         return self.status in self.IN_PROGRESS
+
+    @property
+    def status_label(self):
+        if self.status == self.Status.PARSED and self.has_gaps:
+            return "Parsed with gaps"
+        return self.get_status_display()
 
 
 class ParseAttempt(models.Model):

@@ -15,6 +15,7 @@ def resume_list(*, query="", status="", skill="", page=1, per_page=PAGE_SIZE):
         "original_name",
         "kind",
         "status",
+        "has_gaps",
         "failure_reason",
         "skills_text",
         "page_count",

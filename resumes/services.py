@@ -21,6 +21,7 @@ from providers.llm_json import PermanentLLMError, TransientLLMError
 from providers.selectors import NoActiveProfile, profile_get_active
 from resumes import selectors
 from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, detect_kind, extract
+from resumes.grounding import ground
 from resumes.models import Candidate, KeptApart, ParseAttempt, Resume
 from resumes.parsing import ParseRun, parse_text
 
@@ -33,6 +34,13 @@ CHIPS = {
     Resume.Status.PARSED: "chip-ok",
     Resume.Status.FAILED: "chip-bad",
 }
+
+
+def status_chip(resume):
+    """The chip class for the resume's status; parsed with gaps is a warning, not green."""
+    if resume.status == Resume.Status.PARSED and resume.has_gaps:
+        return "chip-warn"
+    return CHIPS[resume.status]
 
 
 def retry_setting(name):
@@ -186,8 +194,8 @@ def _announce(resume):
         "id": resume.pk,
         "candidate_id": resume.candidate_id,
         "status": resume.status,
-        "status_label": Resume.Status(resume.status).label,
-        "chip": CHIPS[resume.status],
+        "status_label": resume.status_label,
+        "chip": status_chip(resume),
         "reason": resume.failure_reason,
         "name": resume.candidate.name if resume.status == Resume.Status.PARSED else "",
     }
@@ -506,18 +514,23 @@ def _attempt_finish(attempt, resume, *, started, error="", parsed=None):
 
 
 def _resume_store_parse(resume, parsed):
+    grounded = ground(parsed, resume.text)
+    parsed = grounded.parsed
     data = parsed.model_dump()
     resume.status = Resume.Status.PARSED
     resume.failure_reason = ""
     resume.parsed = data
     resume.parsed_at = timezone.now()
     resume.skills_text = skills_text(parsed.skill_names())
+    resume.parse_notes, resume.has_gaps = grounded.notes, grounded.has_gaps
     Resume.objects.filter(pk=resume.pk).update(
         status=resume.status,
         failure_reason="",
         parsed=data,
         parsed_at=resume.parsed_at,
         skills_text=resume.skills_text,
+        parse_notes=resume.parse_notes,
+        has_gaps=resume.has_gaps,
         updated_at=timezone.now(),
     )
     candidate = resume.candidate

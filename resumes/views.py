@@ -50,8 +50,8 @@ def _resume_json(resume):
         "candidate_url": reverse("resumes:detail", args=[resume.candidate_id]),
         "original_name": resume.original_name,
         "status": resume.status,
-        "status_label": resume.get_status_display(),
-        "chip": services.CHIPS[resume.status],
+        "status_label": resume.status_label,
+        "chip": services.status_chip(resume),
     }
 
 

@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from resumes.services import CHIPS
+from resumes import services
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ def skill_list(skills_text):
 
 @register.filter
 def status_chip(resume):
-    return CHIPS[resume.status]
+    return services.status_chip(resume)
 
 
 @register.filter

@@ -59,7 +59,8 @@ def test_a_reply_is_stored_exactly_and_fills_the_candidate(fake_openai, fake_pro
         "highlights": [],
     }
     assert resume.parsed["total_years_experience"] == 9.0
-    assert resume.skills_text == "|python|django|postgresql|"
+    # Kubernetes and Go are in the file but not in the reply: grounding adds them.
+    assert resume.skills_text == "|python|django|postgresql|kubernetes|go|"
     candidate = resume.candidate
     assert (candidate.name, candidate.email, candidate.phone, candidate.location) == (
         "Jane Doe",
