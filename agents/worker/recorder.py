@@ -75,39 +75,48 @@ class InterviewRecorder:
         comes back within WRITE_RETRY_FOR gets every turn, in order; `drain` waits for them.
         """
         async with self.write_lock:
-            delay = WRITE_RETRY_FIRST_DELAY
-            deadline = time.monotonic() + WRITE_RETRY_FOR
-            while True:
-                try:
-                    await database_sync_to_async(transcripts.transcript_append)(
-                        interview_id=self.interview_id,
-                        speaker=speaker,
-                        text=text,
-                        interrupted=interrupted,
-                        started_at=started_at,
-                        ended_at=ended_at,
-                    )
-                    return
-                except DatabaseError as exc:
-                    if time.monotonic() + delay > deadline:
-                        logger.error(
-                            "gave up storing a turn of interview %s after %.0f s: %s",
-                            self.interview_id,
-                            WRITE_RETRY_FOR,
-                            exc,
-                        )
-                        return
-                    logger.warning(
-                        "could not store a turn of interview %s (%s); retrying in %.1f s",
+            await self._write_retrying(
+                "a turn",
+                transcripts.transcript_append,
+                interview_id=self.interview_id,
+                speaker=speaker,
+                text=text,
+                interrupted=interrupted,
+                started_at=started_at,
+                ended_at=ended_at,
+            )
+
+    async def _write_retrying(self, what, write, **values):
+        """Run one database write, retried with backoff for WRITE_RETRY_FOR while the
+        database doesn't answer; other errors and a database that stays away are logged."""
+        delay = WRITE_RETRY_FIRST_DELAY
+        deadline = time.monotonic() + WRITE_RETRY_FOR
+        while True:
+            try:
+                await database_sync_to_async(write)(**values)
+                return
+            except DatabaseError as exc:
+                if time.monotonic() + delay > deadline:
+                    logger.error(
+                        "gave up storing %s of interview %s after %.0f s: %s",
+                        what,
                         self.interview_id,
+                        WRITE_RETRY_FOR,
                         exc,
-                        delay,
                     )
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, WRITE_RETRY_MAX_DELAY)
-                except Exception:
-                    logger.exception("could not store a turn of interview %s", self.interview_id)
                     return
+                logger.warning(
+                    "could not store %s of interview %s (%s); retrying in %.1f s",
+                    what,
+                    self.interview_id,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, WRITE_RETRY_MAX_DELAY)
+            except Exception:
+                logger.exception("could not store %s of interview %s", what, self.interview_id)
+                return
 
     def _on_transcribed(self, event):
         if not event.is_final and event.transcript.strip():
@@ -132,10 +141,9 @@ class InterviewRecorder:
             self._spawn(self._record_turn(completed))
 
     async def _record_turn(self, values):
-        try:
-            await database_sync_to_async(transcripts.turn_metrics_record)(**values)
-        except Exception:
-            logger.exception("could not store metrics of interview %s", self.interview_id)
+        await self._write_retrying(
+            "the latency of a turn", transcripts.turn_metrics_record, **values
+        )
 
 
 def _spoken_between(item):

@@ -72,3 +72,41 @@ async def test_a_database_that_never_returns_gives_up_after_the_retry_window(
 
     assert "gave up storing a turn" in caplog.text
     assert "Hello." not in caplog.text
+
+
+async def test_a_turns_latency_measured_while_the_database_is_down_is_stored_once_it_returns(
+    transactional_db, scheduled_interview, fast_retries, monkeypatch
+):
+    interview, _secret = scheduled_interview
+    real_record = transcripts.turn_metrics_record
+    outage = {"failures_left": 3}
+
+    def flaky_record(**kwargs):
+        if outage["failures_left"]:
+            outage["failures_left"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(transcripts, "turn_metrics_record", flaky_record)
+    recorder = InterviewRecorder(interview.pk)
+
+    recorder._spawn(
+        recorder._record_turn(
+            {
+                "interview_id": interview.pk,
+                "turn": 1,
+                "end_of_utterance_delay": 0.5,
+                "transcription_delay": 0.2,
+                "llm_ttft": 0.3,
+                "tts_ttfb": 0.1,
+            }
+        )
+    )
+    await asyncio.wait_for(recorder.drain(), 30)
+
+    stored = await database_sync_to_async(
+        lambda: list(interview.turn_metrics.values_list("turn", "total_latency"))
+    )()
+    await database_sync_to_async(connections.close_all)()
+    assert outage["failures_left"] == 0
+    assert stored == [(1, pytest.approx(0.9))]
