@@ -16,6 +16,7 @@ from providers import selectors, services
 from providers.checks import discover
 from providers.forms import ProviderProfileForm, clean_base_url
 from providers.models import ProviderProfile
+from providers.presets import PRESETS
 
 # Fetching models is interactive: a person is waiting for the list.
 DISCOVERY_TIMEOUT = 15.0
@@ -38,7 +39,18 @@ def _wants_test(request):
     return request.POST.get("then") == "test"
 
 
-def _render_form(request, form, *, title, submit, submit_and_test, key_source=None, active=False):
+def _render_form(
+    request,
+    form,
+    *,
+    title,
+    submit,
+    submit_and_test,
+    key_source=None,
+    active=False,
+    presets=None,
+    preset=None,
+):
     if request.method == "POST" and form.errors and form.typed_a_key:
         messages.warning(
             request,
@@ -55,6 +67,8 @@ def _render_form(request, form, *, title, submit, submit_and_test, key_source=No
             "key_source": key_source,
             "active": active,
             "editing": form.instance.pk is not None,
+            "presets": presets,
+            "preset": preset,
         },
         status=400 if form.errors else 200,
     )
@@ -67,7 +81,10 @@ hide_keys = sensitive_post_parameters(*ProviderProfile.SECRET_FIELDS)
 @admin_required
 @hide_keys
 def profile_create(request):
-    form = ProviderProfileForm(request.POST or None)
+    preset = PRESETS.get(request.GET.get("preset", ""))
+    if request.GET.get("preset") and preset is None:
+        messages.warning(request, "There is no such preset; the form starts empty.")
+    form = ProviderProfileForm(request.POST or None, initial=preset.values if preset else None)
     if request.method == "POST" and form.is_valid():
         profile = form.save(commit=False)
         if services.profile_save(profile=profile, test=_wants_test(request)):
@@ -85,6 +102,8 @@ def profile_create(request):
         title="New provider profile",
         submit="Create profile",
         submit_and_test="Create and test",
+        presets=PRESETS,
+        preset=preset,
     )
 
 
