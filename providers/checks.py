@@ -378,11 +378,17 @@ def check_llm_json(profile, *, timeout=CHECK_TIMEOUT):
         try:
             parsed = json.loads(text)
         except ValueError:
-            cut = (
-                " It was cut off at the token limit."
-                if choice and choice.finish_reason == "length"
-                else ""
-            )
+            cut_off = bool(choice and choice.finish_reason == "length")
+            if cut_off and _runs_on_whitespace(text):
+                raise CheckFailed(
+                    "JSON mode ran to the token limit on whitespace, a known quirk of plain "
+                    'response_format {"type": "json_object"} on llama.cpp-based servers '
+                    "(llama-server, Ollama): "
+                    f"{_quote(text)}. Resume parsing, reports and drafts ask for a JSON schema "
+                    "first, which these servers turn into a grammar; if those fail too, update "
+                    "the server or use one with json_schema support (vLLM, llama-server)."
+                ) from None
+            cut = " It was cut off at the token limit." if cut_off else ""
             raise CheckFailed(
                 f"JSON mode returned text that is not valid JSON: {_quote(text)}.{cut} "
                 "Resume parsing needs a model and server that support "
@@ -393,6 +399,12 @@ def check_llm_json(profile, *, timeout=CHECK_TIMEOUT):
         return f"Valid JSON object: {_quote(json.dumps(parsed))}"
 
     return _run(profile, "llm", "json", "/chat/completions", timeout, attempt)
+
+
+def _runs_on_whitespace(text):
+    """A reply that is mostly whitespace, or ends in a long run of it."""
+    stripped = text.strip()
+    return len(stripped) < len(text) / 2 or bool(re.search(r"\s{20,}$", text))
 
 
 def check_tts_speech(profile, *, timeout=CHECK_TIMEOUT):
@@ -423,6 +435,12 @@ def check_tts_speech(profile, *, timeout=CHECK_TIMEOUT):
         try:
             audio = decode_audio(data, raw_pcm=raw_pcm)
         except AudioUndecodable as error:
+            if not raw_pcm and _plausible_raw_pcm(data):
+                raise CheckFailed(
+                    f"Asked for {fmt}, the server sent {len(data)} bytes with no audio header: "
+                    "a raw PCM stream, as Kokoro-FastAPI sends for some formats. Set the audio "
+                    "format to PCM (24 kHz raw)."
+                ) from None
             raise CheckFailed(
                 f"The {len(data)} bytes of {content_type} audio the server sent cannot be "
                 f"decoded ({error}). Check that the audio format setting ({fmt}) is one this "
@@ -437,6 +455,12 @@ def check_tts_speech(profile, *, timeout=CHECK_TIMEOUT):
     return result, (decoded[0] if decoded else None)
 
 
+def _plausible_raw_pcm(data):
+    """Headerless 16-bit samples: an even length and no container's magic bytes."""
+    magic = (b"RIFF", b"ID3", b"OggS", b"fLaC", b"\xff\xfb", b"\xff\xf3", b"\xff\xf1")
+    return len(data) >= 4800 and len(data) % 2 == 0 and not data.startswith(magic)
+
+
 def check_stt_transcription(profile, audio, *, timeout=CHECK_TIMEOUT):
     """Transcribe the speech check's audio and compare the words with what was said."""
     if audio is None:
@@ -448,15 +472,30 @@ def check_stt_transcription(profile, audio, *, timeout=CHECK_TIMEOUT):
             "Not run: the text-to-speech check produced no audio to transcribe.",
         )
 
+    extra = {"language": profile.stt_language} if profile.stt_language else {}
+
+    def transcribe(wav):
+        try:
+            transcript = openai_client(profile, "stt", timeout=timeout).audio.transcriptions.create(
+                model=profile.stt_model,
+                file=("check.wav", wav, "audio/wav"),
+                response_format="json",
+                **extra,
+            )
+        except openai.APIStatusError as error:
+            if getattr(error, "status_code", None) in (404, 405) and not _names_a_model(error):
+                raise CheckFailed(
+                    f"{_endpoint(profile, 'stt', '/audio/transcriptions')} does not take "
+                    f"uploads ({error.status_code}). This product sends each answer as a file "
+                    "to the HTTP transcription endpoint; a realtime-only (WebSocket) "
+                    "speech-to-text server can't be used. Check the base URL, or run a server "
+                    "with /v1/audio/transcriptions (speaches, faster-whisper-server, LocalAI)."
+                ) from None
+            raise
+        return (getattr(transcript, "text", "") or "").strip()
+
     def attempt():
-        extra = {"language": profile.stt_language} if profile.stt_language else {}
-        transcript = openai_client(profile, "stt", timeout=timeout).audio.transcriptions.create(
-            model=profile.stt_model,
-            file=("check.wav", audio.wav, "audio/wav"),
-            response_format="json",
-            **extra,
-        )
-        text = (getattr(transcript, "text", "") or "").strip()
+        text = transcribe(audio.wav)
         if not text:
             raise CheckFailed(
                 f'No words came back for {audio.duration:.1f} s of speech ("{SPOKEN_SENTENCE}").'
@@ -468,9 +507,34 @@ def check_stt_transcription(profile, audio, *, timeout=CHECK_TIMEOUT):
                 f'Heard {_quote(text)} for "{SPOKEN_SENTENCE}": only {len(matched)} of the '
                 f"words {', '.join(SPOKEN_KEYWORDS)} came back. Check the model and language."
             )
-        return f"Heard {_quote(text)} ({len(matched)} of {len(SPOKEN_KEYWORDS)} key words)."
+        heard_message = (
+            f"Heard {_quote(text)} ({len(matched)} of {len(SPOKEN_KEYWORDS)} key words)."
+        )
+        on_silence = transcribe(_silence_wav())
+        if re.search(r"\w", on_silence):
+            heard_message += (
+                f" But on a second of silence it heard {_quote(on_silence)}: Whisper models "
+                "invent words on silence, and the transcript would show them as the "
+                "candidate's. Turn on the server's VAD filter (speaches and "
+                "faster-whisper-server: vad_filter)."
+            )
+        return heard_message
 
     return _run(profile, "stt", "transcription", "/audio/transcriptions", timeout, attempt)
+
+
+def _names_a_model(error):
+    return "model" in str(getattr(error, "message", error)).lower()
+
+
+def _silence_wav(seconds=1.0):
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(STT_RATE)
+        wav.writeframes(b"\x00\x00" * int(STT_RATE * seconds))
+    return buffer.getvalue()
 
 
 def run_checks(profile, *, timeout=CHECK_TIMEOUT, on_result=None):
