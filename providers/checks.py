@@ -353,9 +353,23 @@ def check_llm_chat(profile, *, timeout=CHECK_TIMEOUT):
         text = (completion.choices[0].message.content or "").strip() if completion.choices else ""
         if not text:
             raise CheckFailed("The model answered with an empty reply.")
+        if looks_like_ollama(profile.llm_base_url):
+            return f"Replied: {_quote(text)}. {OLLAMA_CONTEXT_NOTE}"
         return f"Replied: {_quote(text)}"
 
     return _run(profile, "llm", "chat", "/chat/completions", timeout, attempt)
+
+
+OLLAMA_CONTEXT_NOTE = (
+    "This looks like Ollama, whose OpenAI endpoint ignores num_ctx: a long interview prompt "
+    "is cut to the model's default context without an error. Raise it on the server "
+    "(OLLAMA_CONTEXT_LENGTH=8192, or PARAMETER num_ctx in a Modelfile)."
+)
+
+
+def looks_like_ollama(base_url):
+    parts = urlsplit(base_url)
+    return parts.port == 11434 or "ollama" in (parts.hostname or "")
 
 
 def check_llm_json(profile, *, timeout=CHECK_TIMEOUT):

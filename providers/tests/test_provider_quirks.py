@@ -98,3 +98,16 @@ def test_a_server_that_hears_nothing_in_silence_gets_no_warning(fake_openai):
 
     assert result.status == checks.PASS
     assert "silence" not in result.message
+
+
+def test_an_ollama_address_is_recognised_by_its_port_or_host():
+    assert checks.looks_like_ollama("http://127.0.0.1:11434/v1")
+    assert checks.looks_like_ollama("http://ollama:8080/v1")
+    assert not checks.looks_like_ollama("http://127.0.0.1:8000/v1")
+
+
+def test_a_server_that_is_not_ollama_gets_no_context_note(fake_openai):
+    result = checks.check_llm_chat(unsaved(fake_openai))
+
+    assert result.status == checks.PASS
+    assert "num_ctx" not in result.message
