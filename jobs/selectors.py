@@ -5,7 +5,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from agents.models import Interview
-from agents.plans import PlanInvalid, plan_check, plan_estimated_minutes, plan_parse
+from agents.plans import (
+    PlanInvalid,
+    plan_check,
+    plan_estimated_minutes,
+    plan_parse,
+    plan_questions,
+)
 from agents.reports import RECOMMENDATIONS
 from dashboard.paging import page_of
 from jobs.models import Job, PlanVersion, RubricVersion
@@ -67,7 +73,7 @@ def plan_summary(plan_version, rubric_version):
         rubric_version=rubric_version.number,
         estimated_minutes=plan_estimated_minutes(plan),
         time_limit_minutes=plan.time_limit_minutes,
-        question_count=sum(len(section.questions) for section in plan.sections),
+        question_count=len(plan_questions(plan)),
         warnings=warnings,
     )
 

@@ -9,7 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from agents.plans import plan_parse
+from agents.plans import plan_parse, plan_questions
 
 # What the candidate says to hear the question again, skip it, or stop; matched on the
 # whole (short) turn so an answer that happens to contain "next" is still an answer.
@@ -95,11 +95,7 @@ class PlanRunner:
         self.plan = plan_parse(plan)
         self.lines = lines
         self.clock = clock
-        self.questions = [
-            (section_index, question)
-            for section_index, section in enumerate(self.plan.sections)
-            for question in section.questions
-        ]
+        self.questions = plan_questions(self.plan)
         self.index = 0
         self.follow_ups_used = {}
         self.covered = []
