@@ -51,6 +51,9 @@ class Interview(models.Model):
     room_name = models.CharField(max_length=100, unique=True)
     # Only a hash of the candidate's link secret is stored.
     join_secret_hash = models.CharField(max_length=64, unique=True)
+    # The same secret, encrypted like the profiles' API keys (providers.secrets): the
+    # invitation reminder and a re-sent invitation carry the link without making a new one.
+    join_secret_encrypted = models.TextField(blank=True)
     link_expires_at = models.DateTimeField()
 
     status = models.CharField(

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from agents.models import Interview, TranscriptSegment
 from agents.plans import PlanInvalid, plan_adhoc, plan_parse, plan_questions, rubric_parse
 from agents.selectors import interview_profile
+from agents.signals import report_finished, send_on_commit
 from agents.transcripts import interview_part_changed
 from providers.clients import openai_client
 from providers.llm_json import (
@@ -188,6 +189,7 @@ def report_write(*, interview_id, retries_done=0):
         report_error="",
     )
     interview_part_changed(interview_id=interview_id, part="report")
+    send_on_commit(report_finished, interview_id=interview_id, status=Interview.ReportStatus.READY)
     return None
 
 
@@ -196,6 +198,7 @@ def _report_fail(interview_id, reason):
         report_status=Interview.ReportStatus.FAILED, report_error=reason
     )
     interview_part_changed(interview_id=interview_id, part="report")
+    send_on_commit(report_finished, interview_id=interview_id, status=Interview.ReportStatus.FAILED)
 
 
 def interview_plan_rubric(interview):

@@ -1,12 +1,15 @@
 """Reads about interviews: listing, the candidate link, and the profile an interview runs on."""
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.metrics import interview_latency_summary
 from agents.models import Interview
 from dashboard.links import link_secret_hash
 from dashboard.paging import page_of
+from providers.secrets import SecretUnreadable, decrypt
 from providers.selectors import profile_from_snapshot
 from resumes.models import Resume
 
@@ -30,6 +33,21 @@ def interview_for_join_secret(secret: str) -> Interview | None:
         .filter(join_secret_hash=link_secret_hash(secret))
         .first()
     )
+
+
+def interview_join_url(interview) -> str | None:
+    """The candidate's link as an absolute URL on PUBLIC_BASE_URL.
+
+    None for an interview made before links were kept (its link was only shown once) or one
+    whose encryption key is no longer configured: a new link replaces it.
+    """
+    if not interview.join_secret_encrypted:
+        return None
+    try:
+        secret = decrypt(interview.join_secret_encrypted)
+    except SecretUnreadable:
+        return None
+    return settings.PUBLIC_BASE_URL + reverse("join:page", args=[secret])
 
 
 def interview_link_problem(interview) -> str | None:

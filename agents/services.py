@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -19,8 +20,10 @@ from agents.selectors import (
     candidate_latest_parsed_resume,
     interview_link_problem,
 )
+from agents.signals import interview_ended, interview_link_issued, send_on_commit
 from agents.transcripts import interview_part_changed, interview_status_broadcast
 from dashboard.links import link_secret_hash, link_secret_new
+from providers.secrets import encrypt, reencrypt
 from providers.selectors import profile_get_active
 from providers.services import profile_snapshot, snapshot_rotate_secrets
 
@@ -93,9 +96,11 @@ def interview_create(
         profile_name=profile.name,
         room_name=f"interview-{uuid.uuid4().hex}",
         join_secret_hash=link_secret_hash(secret),
+        join_secret_encrypted=encrypt(secret),
         link_expires_at=timezone.now() + link_valid_for,
         created_by=created_by,
     )
+    send_on_commit(interview_link_issued, interview_id=interview.pk)
     return interview, secret
 
 
@@ -115,13 +120,15 @@ def interview_link_regenerate(*, interview, link_valid_for=LINK_VALID_FOR):
         )
     secret = link_secret_new()
     interview.join_secret_hash = link_secret_hash(secret)
+    interview.join_secret_encrypted = encrypt(secret)
     interview.link_expires_at = timezone.now() + link_valid_for
-    fields = ["join_secret_hash", "link_expires_at"]
+    fields = ["join_secret_hash", "join_secret_encrypted", "link_expires_at"]
     if interview.status == Interview.Status.EXPIRED:
         interview.status = Interview.Status.SCHEDULED
         interview.status_reason = ""
         fields += ["status", "status_reason"]
     interview.save(update_fields=fields)
+    send_on_commit(interview_link_issued, interview_id=interview.pk)
     return secret
 
 
@@ -231,6 +238,8 @@ def interview_end(*, interview_id, status, reason):
         changed = _set_status(interview_id, status, reason, ended=True)
         if changed and Interview.objects.get(pk=interview_id).segments.exists():
             reports.report_request(interview_id=interview_id)
+        if changed:
+            send_on_commit(interview_ended, interview_id=interview_id, status=status)
     return changed
 
 
@@ -278,20 +287,38 @@ def interview_record_avatar_failure(*, interview_id, reason):
 
 
 def interview_snapshots_rotate_secrets():
-    """Re-encrypt the keys in every interview's profile snapshot with the first configured key.
+    """Re-encrypt the keys in every interview's profile snapshot, and its candidate link, with
+    the first configured key.
 
-    Returns (re-encrypted snapshots, ["interview N: field", ...] that could not be decrypted).
+    Returns (interviews re-encrypted, ["interview N: field", ...] that could not be decrypted).
     """
     rotated, unreadable = 0, []
-    ids = Interview.objects.exclude(profile_snapshot__secrets={}).values_list("pk", flat=True)
+    ids = (
+        Interview.objects.exclude(profile_snapshot__secrets={}, join_secret_encrypted="")
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
     for interview_id in ids.iterator():
         with transaction.atomic():
             interview = (
-                Interview.objects.select_for_update().only("profile_snapshot").get(pk=interview_id)
+                Interview.objects.select_for_update()
+                .only("profile_snapshot", "join_secret_encrypted")
+                .get(pk=interview_id)
             )
             snapshot, lost = snapshot_rotate_secrets(interview.profile_snapshot)
             unreadable += [f"interview {interview_id}: {name}" for name in lost]
+            link = interview.join_secret_encrypted
+            if link:
+                try:
+                    link = reencrypt(link)
+                except InvalidToken:
+                    unreadable.append(f"interview {interview_id}: candidate link (make a new one)")
+            changes = {}
             if snapshot != interview.profile_snapshot:
-                Interview.objects.filter(pk=interview_id).update(profile_snapshot=snapshot)
+                changes["profile_snapshot"] = snapshot
+            if link != interview.join_secret_encrypted:
+                changes["join_secret_encrypted"] = link
+            if changes:
+                Interview.objects.filter(pk=interview_id).update(**changes)
                 rotated += 1
     return rotated, unreadable

@@ -70,6 +70,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
 
+# Where people reach this site, for links made outside a request (mails, the API, webhooks).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", dev_default="http://localhost:8000").rstrip("/")
+
 LIVEKIT_URL = env.str("LIVEKIT_URL", dev_default="ws://127.0.0.1:7880")
 # What browsers connect to; differs from LIVEKIT_URL behind a proxy or in Docker.
 LIVEKIT_PUBLIC_URL = env.str("LIVEKIT_PUBLIC_URL", default=LIVEKIT_URL)

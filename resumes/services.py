@@ -24,6 +24,7 @@ from resumes.extraction import SUPPORTED, ExtractionError, UnsupportedFile, dete
 from resumes.grounding import ground
 from resumes.models import Candidate, KeptApart, ParseAttempt, Resume
 from resumes.parsing import ParseRun, parse_text
+from resumes.signals import resume_parsed
 
 logger = logging.getLogger(__name__)
 
@@ -548,6 +549,7 @@ def _resume_store_parse(resume, parsed):
     if changed:
         candidate.save(update_fields=[*changed, "updated_at"])
     candidate_flag_duplicate(candidate=candidate)
+    transaction.on_commit(lambda: resume_parsed.send(sender=None, resume_id=resume.pk))
 
 
 def skills_text(names):
