@@ -26,6 +26,7 @@ if ! grep -q '^LIVEKIT_API_SECRET=.' .env || grep -qx 'LIVEKIT_API_SECRET=secret
   set_env LIVEKIT_API_SECRET "$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')"
 fi
 set -a; . ./.env; set +a
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$WEB_PORT}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

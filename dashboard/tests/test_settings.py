@@ -13,6 +13,7 @@ PRODUCTION = {
     "LIVEKIT_URL": "wss://livekit.example.com",
     "LIVEKIT_API_KEY": "APIkey",
     "LIVEKIT_API_SECRET": "livekit-secret",
+    "PUBLIC_BASE_URL": "https://interviews.example.com",
 }
 
 
@@ -36,6 +37,7 @@ def test_it_names_each_missing_production_variable():
         "REDIS_URL",
         "LIVEKIT_API_KEY",
         "LIVEKIT_API_SECRET",
+        "PUBLIC_BASE_URL",
     ]:
         env = {key: value for key, value in PRODUCTION.items() if key != name}
         result = run_manage("check", env=env)
