@@ -95,9 +95,11 @@ def test_a_repeated_task_sends_the_invitation_once(scheduled_interview, smtp_ser
 
 
 def test_the_recruiter_can_send_the_invitation_again(
-    recruiter_client, scheduled_interview, smtp_server, eager_tasks
+    smtp_server, eager_tasks, recruiter_client, scheduled_interview
 ):
     interview, secret = scheduled_interview
+    smtp_server.wait_for(1)
+    smtp_server.messages.clear()
     detail = reverse("agents:interview_detail", args=[interview.pk])
     assert "Send the invitation again" in recruiter_client.get(detail).content.decode()
 
@@ -109,7 +111,7 @@ def test_the_recruiter_can_send_the_invitation_again(
     [(recipients, message)] = smtp_server.wait_for(1)
     assert recipients == ["grace@example.com"]
     assert f"{PUBLIC_BASE_URL}/join/{secret}/" in text_of(message)
-    assert MailLog.objects.filter(status=MailLog.Status.SENT).count() == 1
+    assert MailLog.objects.filter(status=MailLog.Status.SENT).count() == 2
 
 
 def test_a_new_link_gets_its_own_invitation_and_the_old_one_is_not_sent(
