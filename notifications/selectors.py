@@ -69,7 +69,9 @@ def invitation_problem(*, interview, mails):
             if mail.status == MailLog.Status.FAILED and (
                 mail.link_expires_at in (None, interview.link_expires_at)
             ):
-                return mail.error
+                if mail.error.startswith(("No invitation sent", "Not sent")):
+                    return mail.error
+                return f"The invitation was not sent. {mail.error}"
             return None
     return None
 

@@ -27,7 +27,7 @@ def test_a_refused_address_is_logged_with_the_servers_reason_and_shown(
     assert (mail.status, mail.error, mail.attempts) == (MailLog.Status.FAILED, reason, 1)
     assert smtp_server.messages == []
     page = recruiter_client.get(reverse("agents:interview_detail", args=[interview.pk]))
-    assert reason in page.content.decode()
+    assert f"The invitation was not sent. {reason}" in page.content.decode()
 
 
 def test_a_temporary_refusal_is_tried_again_and_then_delivered(scheduled_interview, smtp_server):
