@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "resumes",
     "agents",
     "jobs",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -384,4 +385,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
+}
+
+# --- Email (notifications) --------------------------------------------------------------
+# Invitations, their reminder and the recruiter's notices. With EMAIL_HOST set, mail goes out
+# through that SMTP server; without it, each mail is written as a file to EMAIL_FILE_PATH
+# (var/mail), so an install without a mail server loses nothing and shows what it would send.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+# STARTTLS (usually port 587), or implicit TLS (EMAIL_USE_SSL, usually port 465): one of them.
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both true; set one: EMAIL_USE_TLS for STARTTLS "
+        "(usually port 587), EMAIL_USE_SSL for implicit TLS (usually port 465)."
+    )
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Interviews <interviews@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+# A send that fails for a reason that may pass (server away, 4xx answer) is tried
+# MAIL_SEND_ATTEMPTS times in all, waiting MAIL_RETRY_SECONDS, then twice, four times as long.
+MAIL_SEND_ATTEMPTS = env.int("MAIL_SEND_ATTEMPTS", default=4)
+MAIL_RETRY_SECONDS = env.int("MAIL_RETRY_SECONDS", default=30)
+# How often beat looks for links that expire within 24 hours and reminds their candidate.
+MAIL_REMINDER_INTERVAL_SECONDS = env.int("MAIL_REMINDER_INTERVAL_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["send-invitation-reminders"] = {
+    "task": "notifications.tasks.invitation_reminders_send",
+    "schedule": float(MAIL_REMINDER_INTERVAL_SECONDS),
+    "options": {"expires": float(MAIL_REMINDER_INTERVAL_SECONDS)},
 }

@@ -107,6 +107,15 @@ def main():
         f" — {user} / {password}   (Ctrl-C stops everything)",
         flush=True,
     )
+    from django.conf import settings
+
+    if settings.EMAIL_HOST:
+        print(f"Mail goes out through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}.", flush=True)
+    else:
+        print(
+            f"Mail is written to {settings.EMAIL_FILE_PATH} (set EMAIL_HOST to send it).",
+            flush=True,
+        )
     while True:
         signal.pause()
 
