@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("resumes.urls")),
     path("", include("agents.urls")),
     path("", include("jobs.urls")),
+    path("", include("webhooks.urls")),
     path("django-admin/", admin.site.urls),
 ]
