@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.ratelimits import wait_words
 from providers.secrets import SecretUnreadable
 from webhooks import selectors
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -196,10 +197,11 @@ def delivery_attempt(*, delivery_id, due):
     if next_at > delivery.retry_until:
         tries = delivery.attempts.filter(
             started_at__gte=delivery.replayed_at or delivery.created_at
-        )
+        ).count()
         _give_up(
             delivery,
-            f"Gave up after {tries.count()} tries; the last one: {result.summary}",
+            f"Gave up after {tries} tr{'y' if tries == 1 else 'ies'}; the last one: "
+            + result.summary,
             failures=failures,
         )
         return None
@@ -299,7 +301,7 @@ def connection_error_words(failure, url):
     if isinstance(reason, ConnectionRefusedError):
         return f"The connection was refused: nothing accepts connections at {where}."
     if isinstance(reason, TimeoutError | socket.timeout):
-        return f"No answer came within {settings.WEBHOOK_TIMEOUT_SECONDS} seconds."
+        return f"No answer came within {wait_words(settings.WEBHOOK_TIMEOUT_SECONDS)}."
     if isinstance(reason, socket.gaierror):
         return f"The host name {parts.hostname} could not be found."
     if isinstance(reason, ssl.SSLCertVerificationError):
