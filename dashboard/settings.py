@@ -326,6 +326,12 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= WEBHOOK_RETRY_MAX_SE
         "WEBHOOK_RETRY_MAX_SECONDS must be shorter than CELERY_VISIBILITY_TIMEOUT "
         f"({CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']} s)."
     )
+# Deliveries whose task was lost (Redis restarted, a worker died mid-request) are resumed.
+CELERY_BEAT_SCHEDULE["reconcile-webhooks"] = {
+    "task": "webhooks.tasks.deliveries_reconcile",
+    "schedule": float(RECONCILE_INTERVAL_SECONDS),
+    "options": {"expires": float(RECONCILE_INTERVAL_SECONDS)},
+}
 # Saving, deleting, disabling and replaying on the webhook pages, per admin.
 WEBHOOK_ADMIN_POST_RATE = env.str("WEBHOOK_ADMIN_POST_RATE", default="60/m")
 if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", WEBHOOK_ADMIN_POST_RATE):

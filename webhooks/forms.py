@@ -15,8 +15,14 @@ SECRET_MIN_LENGTH = 16
 
 def clean_endpoint_url(value):
     url = value.strip()
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError(URL_ERROR)
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError(
+            "Leave the user name and password out of the address: they would be kept and "
+            "shown in clear. Let the receiver check the signature instead."
+        )
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:

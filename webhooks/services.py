@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import secrets
 import socket
 import ssl
@@ -21,14 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboard.ratelimits import wait_words
-from providers.secrets import SecretUnreadable
+from providers.secrets import SecretUnreadable, reencrypt
 from webhooks import selectors
 from webhooks.models import Attempt, Delivery, Endpoint
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Webhook-Signature"
 # How much of a response is kept with each attempt.
@@ -80,6 +84,25 @@ def endpoint_set_active(*, endpoint, active):
 
 def endpoint_delete(*, endpoint):
     endpoint.delete()
+
+
+def endpoint_rotate_secrets():
+    """Re-encrypt every endpoint's secret with the first SECRETS_ENCRYPTION_KEYS key, on the
+    stored ciphertext so that one no key decrypts is reported, not lost:
+    (re-encrypted count, URLs of the endpoints whose secret is unreadable)."""
+    table = connection.ops.quote_name(Endpoint._meta.db_table)
+    rotated, unreadable = 0, []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, url, secret FROM {table} ORDER BY id")  # noqa: S608
+        for pk, url, token in cursor.fetchall():
+            try:
+                new_token = reencrypt(token)
+            except InvalidToken:
+                unreadable.append(url)
+                continue
+            cursor.execute(f"UPDATE {table} SET secret = %s WHERE id = %s", [new_token, pk])  # noqa: S608
+            rotated += 1
+    return rotated, unreadable
 
 
 # --- Deliveries ---
@@ -211,6 +234,31 @@ def delivery_attempt(*, delivery_id, due):
     return RetryIn(seconds=delay, due=next_at)
 
 
+# A try due this long ago that no task made lost its task: Redis restarted without its data,
+# or the worker died during the request. Far past a busy queue's usual wait; a task that
+# does come later finds its try taken over and does nothing.
+LOST_AFTER = timedelta(minutes=15)
+
+
+def deliveries_reconcile(*, now=None):
+    """Give each delivery whose try was lost a new task; the number of deliveries resumed."""
+    now = now or timezone.now()
+    resumed = 0
+    lost = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lt=now - LOST_AFTER
+    ).values_list("pk", "next_attempt_at")
+    for delivery_id, due in lost:
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=delivery_id, next_attempt_at=due).update(
+                next_attempt_at=now
+            ):
+                _enqueue(delivery_id, now)
+                resumed += 1
+    if resumed:
+        log.warning("Resumed %d webhook deliveries whose task was lost", resumed)
+    return resumed
+
+
 def _give_up(delivery, reason, **fields):
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.FAILED, status_reason=reason, next_attempt_at=None, **fields
@@ -279,6 +327,14 @@ def _post(endpoint, delivery):
         error=error,
         succeeded=status_code is not None and 200 <= status_code < 300,
     )
+    # Endpoint ids only: a URL may carry a token of the receiver's.
+    log.info(
+        "Webhook %s %s to endpoint %s: %s",
+        delivery.event,
+        delivery.pk,
+        endpoint.pk,
+        f"HTTP {status_code}" if status_code is not None else error,
+    )
     if attempt.succeeded:
         summary = ""
     elif status_code is not None:
@@ -297,7 +353,7 @@ def connection_error_words(failure, url):
     """Why no answer came, in plain words."""
     reason = failure.reason if isinstance(failure, urllib.error.URLError) else failure
     parts = urlsplit(url)
-    where = parts.netloc
+    where = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
     if isinstance(reason, ConnectionRefusedError):
         return f"The connection was refused: nothing accepts connections at {where}."
     if isinstance(reason, TimeoutError | socket.timeout):

@@ -11,3 +11,9 @@ def delivery_send(self, delivery_id, due):
     retry = services.delivery_attempt(delivery_id=delivery_id, due=datetime.fromisoformat(due))
     if retry is not None:
         raise self.retry(countdown=retry.seconds, args=(delivery_id, retry.due.isoformat()))
+
+
+@shared_task(ignore_result=True)
+def deliveries_reconcile():
+    """Resume deliveries whose task was lost (run by beat)."""
+    services.deliveries_reconcile()

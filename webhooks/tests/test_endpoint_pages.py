@@ -41,7 +41,16 @@ def test_a_url_that_is_not_http_gets_a_plain_error_and_keeps_the_other_fields(ad
     assert not Endpoint.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "hooks.example.com/in", "http://", ""])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "hooks.example.com/in",
+        "http://",
+        "",
+        "https://user:pass@hooks.example.com/in",
+    ],
+)
 def test_other_addresses_that_are_not_web_addresses_are_refused(admin_client, url):
     response = admin_client.post(
         reverse("webhooks:create"), {"url": url, "events": ["report.ready"]}
