@@ -1,5 +1,7 @@
 """The admin's webhook pages: forms that keep what was typed, a secret shown once, 403s."""
 
+import logging
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -68,7 +70,8 @@ def test_an_endpoint_needs_an_event(admin_client):
     assert "Pick at least one event to send." in response.content.decode()
 
 
-def test_a_generated_secret_is_shown_once_then_never_again(admin_client):
+def test_a_generated_secret_is_shown_once_then_never_again(admin_client, caplog):
+    caplog.set_level(logging.DEBUG)
     response = admin_client.post(
         reverse("webhooks:create"),
         {"url": "https://hooks.example.com/in", "events": ["report.ready"]},
@@ -92,6 +95,7 @@ def test_a_generated_secret_is_shown_once_then_never_again(admin_client):
         cursor.execute("SELECT secret FROM webhooks_endpoint")
         (stored,) = cursor.fetchone()
     assert secret not in stored
+    assert secret not in caplog.text
 
 
 def test_a_typed_secret_is_kept_and_a_short_one_refused(admin_client):
