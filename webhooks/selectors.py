@@ -11,7 +11,6 @@ from agents.models import Interview
 from resumes.models import Resume
 from webhooks.models import Delivery, Endpoint
 
-
 # Secrets are decrypted only to sign a request, so one that no configured key decrypts
 # stops that endpoint's deliveries, not the pages or the other endpoints.
 

@@ -223,8 +223,7 @@ def delivery_attempt(*, delivery_id, due):
         ).count()
         _give_up(
             delivery,
-            f"Gave up after {tries} tr{'y' if tries == 1 else 'ies'}; the last one: "
-            + result.summary,
+            f"Gave up after {tries} tr{'y' if tries == 1 else 'ies'}. {result.summary}",
             failures=failures,
         )
         return None
@@ -338,10 +337,10 @@ def _post(endpoint, delivery):
     if attempt.succeeded:
         summary = ""
     elif status_code is not None:
-        summary = f"the endpoint answered HTTP {status_code}."
+        summary = f"The endpoint answered HTTP {status_code}."
         if 300 <= status_code < 400:
             summary = (
-                f"the endpoint answered HTTP {status_code}, a redirect, which is not "
+                f"The endpoint answered HTTP {status_code}, a redirect, which is not "
                 "followed: register the address it points to."
             )
     else:
