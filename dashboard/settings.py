@@ -315,9 +315,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A delivery that fails is tried again after WEBHOOK_RETRY_BASE_SECONDS, then twice as
 # long each time up to WEBHOOK_RETRY_MAX_SECONDS between tries, until
 # WEBHOOK_RETRY_FOR_SECONDS after the event. The longest wait stays under the broker's
-# visibility timeout, or Redis would hand the waiting task to a second worker.
+# visibility timeout (its default is half of it, at most 30 minutes), or Redis would hand
+# the waiting task to a second worker.
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
-WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=30 * 60)
+WEBHOOK_RETRY_MAX_SECONDS = env.int(
+    "WEBHOOK_RETRY_MAX_SECONDS",
+    default=max(1, min(30 * 60, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2)),
+)
 WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 60 * 60)
 # How long one request to an endpoint may take, in seconds.
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
