@@ -15,6 +15,7 @@ def navigation(request):
         ]
     if user.is_admin:
         entries += [("providers:list", "Model providers"), ("users:list", "Users")]
+        entries += [("webhooks:list", "Webhooks")]
     items = []
     for url_name, label in entries:
         url = reverse(url_name)

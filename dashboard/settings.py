@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "agents",
     "jobs",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +311,39 @@ CELERY_BEAT_SCHEDULE = {
     ]
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Webhooks (webhooks/) ------------------------------------------------------------
+# A delivery that fails is tried again after WEBHOOK_RETRY_BASE_SECONDS, then twice as
+# long each time up to WEBHOOK_RETRY_MAX_SECONDS between tries, until
+# WEBHOOK_RETRY_FOR_SECONDS after the event. The longest wait stays under the broker's
+# visibility timeout (its default is half of it, at most 30 minutes), or Redis would hand
+# the waiting task to a second worker.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int(
+    "WEBHOOK_RETRY_MAX_SECONDS",
+    default=max(1, min(30 * 60, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2)),
+)
+WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=24 * 60 * 60)
+# How long one request to an endpoint may take, in seconds.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= WEBHOOK_RETRY_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "WEBHOOK_RETRY_MAX_SECONDS must be shorter than CELERY_VISIBILITY_TIMEOUT "
+        f"({CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']} s)."
+    )
+# Deliveries whose task was lost (Redis restarted, a worker died mid-request) are resumed.
+CELERY_BEAT_SCHEDULE["reconcile-webhooks"] = {
+    "task": "webhooks.tasks.deliveries_reconcile",
+    "schedule": float(RECONCILE_INTERVAL_SECONDS),
+    "options": {"expires": float(RECONCILE_INTERVAL_SECONDS)},
+}
+# Saving, deleting, disabling and replaying on the webhook pages, per admin.
+WEBHOOK_ADMIN_POST_RATE = env.str("WEBHOOK_ADMIN_POST_RATE", default="60/m")
+if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", WEBHOOK_ADMIN_POST_RATE):
+    raise ImproperlyConfigured(
+        "WEBHOOK_ADMIN_POST_RATE must look like 60/m (requests per s, m, h or d), "
+        f"not {WEBHOOK_ADMIN_POST_RATE!r}."
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("jobs.urls")),
     path("", include("notifications.urls")),
+    path("", include("webhooks.urls")),
     path("django-admin/", admin.site.urls),
 ]
