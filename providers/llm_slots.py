@@ -106,8 +106,8 @@ return 1
 
 # A held slot's lease is renewed every LEASE_RENEW_SECONDS for LEASE_SECONDS ahead, so a
 # worker killed mid-request gives its slot back within LEASE_SECONDS.
-LEASE_SECONDS = 20
-LEASE_RENEW_SECONDS = 5
+LEASE_SECONDS = 10
+LEASE_RENEW_SECONDS = 2
 
 
 class Slot:
