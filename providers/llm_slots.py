@@ -140,8 +140,13 @@ class Busy:
     reason: str
 
 
-def _poll_seconds():
-    base = float(setting("LLM_BATCH_POLL_SECONDS"))
+# While an interview goes on, a waiting task looks again less and less often (up to this),
+# so that a bulk upload's many waiting tasks don't take CPU from the interview either.
+LIVE_POLL_MAX_SECONDS = 30
+
+
+def _poll_seconds(waited=0.0):
+    base = max(float(setting("LLM_BATCH_POLL_SECONDS")), min(LIVE_POLL_MAX_SECONDS, waited / 2))
     # Spread out, so tasks that waited together don't all ask at the same moment.
     return base / 2 + random.uniform(0, base / 2)
 
@@ -160,7 +165,7 @@ def batch_slot_take(*, base_url, job):
         client.set(waited_key, now, nx=True, ex=int(bound) + 3600)
         since = float(client.get(waited_key) or now)
         if now - since < bound:
-            return Busy(_poll_seconds(), WAITING_FOR_INTERVIEW)
+            return Busy(_poll_seconds(now - since), WAITING_FOR_INTERVIEW)
     token = f"{job}:{uuid.uuid4().hex}"
     taken = client.eval(
         _TAKE,

@@ -78,3 +78,14 @@ def test_batch_work_waits_for_a_live_interview_only_up_to_the_bound(settings):
     slot = llm_slots.batch_slot_take(base_url=SERVER, job="a")
     assert isinstance(slot, llm_slots.Slot)
     slot.release()
+
+
+def test_a_long_wait_for_an_interview_looks_again_less_often(settings):
+    settings.LLM_BATCH_POLL_SECONDS = 1
+    llm_slots.live_mark(base_url=SERVER, interview_id=1, seconds=60)
+    first = llm_slots.batch_slot_take(base_url=SERVER, job="a")
+    assert first.seconds <= 1
+    # Started waiting ten minutes ago.
+    llm_slots._client().set(f"{llm_slots._key('waited', SERVER)}:a", time.time() - 600)
+    later = llm_slots.batch_slot_take(base_url=SERVER, job="a")
+    assert 15 <= later.seconds <= llm_slots.LIVE_POLL_MAX_SECONDS
