@@ -233,6 +233,8 @@ def write_results(rows, args):
         "turns_per_interview": args.turns,
         "added_ms": "turn total (end of utterance + LLM first token + TTS first byte) minus "
         "the endpointing pause it was set to (the profile's minimum or maximum)",
+        "turns": "answers after which end of utterance, LLM first token and TTS first byte "
+        "were all measured",
         "target": {"added_ms_p50_at_4": TARGET_ADDED_P50_MS_AT_4},
         "sizes": rows,
     }
