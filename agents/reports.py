@@ -34,6 +34,7 @@ from agents.plans import PlanInvalid, plan_adhoc, plan_parse, plan_questions, ru
 from agents.selectors import interview_profile
 from agents.signals import report_finished, send_on_commit
 from agents.transcripts import interview_part_changed
+from providers import llm_slots
 from providers.clients import openai_client
 from providers.llm_json import (
     InvalidReply,
@@ -136,6 +137,8 @@ class ReportReply(BaseModel):
 @dataclass
 class RetryIn:
     seconds: float
+    # False when the report only waited its turn at the model server: no try was spent.
+    failed: bool = True
 
 
 def report_request(*, interview_id):
@@ -161,6 +164,30 @@ def report_write(*, interview_id, retries_done=0):
         _report_fail(interview_id, "There is no transcript to write a report from.")
         return None
     profile = interview_profile(interview)
+    slot = llm_slots.batch_slot_take(
+        base_url=profile.llm_base_url, job=f"interview-report:{interview_id}"
+    )
+    if isinstance(slot, llm_slots.Busy):
+        _report_show_wait(interview, f"{slot.reason}; the report is written after that.")
+        return RetryIn(slot.seconds, failed=False)
+    try:
+        return _report_write_in_slot(interview, segments, profile, retries_done)
+    finally:
+        slot.release()
+
+
+def _report_show_wait(interview, note):
+    updated = (
+        Interview.objects.filter(pk=interview.pk, report_status=Interview.ReportStatus.PENDING)
+        .exclude(report_error=note)
+        .update(report_error=note)
+    )
+    if updated:
+        interview_part_changed(interview_id=interview.pk, part="report")
+
+
+def _report_write_in_slot(interview, segments, profile, retries_done):
+    interview_id = interview.pk
     try:
         report = report_generate(profile=profile, interview=interview, segments=segments)
     except TransientLLMError as exc:

@@ -115,3 +115,11 @@ def candidate_latest_parsed_resume(candidate):
 def interview_profile(interview):
     """The profile the interview runs on, rebuilt from its snapshot (unsaved, keys decrypted)."""
     return profile_from_snapshot(interview.profile_snapshot)
+
+
+def interview_llm_base_url(interview_id):
+    """The LLM base URL the interview talks to, from its profile snapshot ("" if none)."""
+    snapshot = (
+        Interview.objects.filter(pk=interview_id).values_list("profile_snapshot", flat=True).first()
+    )
+    return ((snapshot or {}).get("fields") or {}).get("llm_base_url") or ""

@@ -411,6 +411,14 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Batch LLM work gives way to live interviews (providers/llm_slots.py) -----------------
+# Resume parsing and report writing wait while an interview is live on the same LLM base
+# URL, for at most LLM_BATCH_YIELD_MAX_SECONDS, and then send at most LLM_BATCH_CONCURRENCY
+# requests at once to one server. A waiting task looks again every LLM_BATCH_POLL_SECONDS.
+LLM_BATCH_CONCURRENCY = env.int("LLM_BATCH_CONCURRENCY", default=1)
+LLM_BATCH_YIELD_MAX_SECONDS = env.int("LLM_BATCH_YIELD_MAX_SECONDS", default=1800)
+LLM_BATCH_POLL_SECONDS = env.int("LLM_BATCH_POLL_SECONDS", default=5)
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

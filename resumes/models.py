@@ -93,6 +93,7 @@ class Resume(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.UPLOADED, db_index=True
     )
+    # Why it failed; while it is still uploaded (not started), why it waits.
     failure_reason = models.TextField(blank=True)
     text = models.TextField(blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
@@ -130,6 +131,8 @@ class Resume(models.Model):
     def status_label(self):
         if self.status == self.Status.PARSED and self.has_gaps:
             return "Parsed with gaps"
+        if self.status == self.Status.UPLOADED and self.failure_reason:
+            return self.failure_reason
         return self.get_status_display()
 
 

@@ -16,7 +16,7 @@ from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from dashboard.live import broadcast
-from providers import llm_json
+from providers import llm_json, llm_slots
 from providers.llm_json import PermanentLLMError, TransientLLMError
 from providers.selectors import NoActiveProfile, profile_get_active
 from resumes import selectors
@@ -229,22 +229,69 @@ def attempt_run(*, attempt_id):
     finish it.
     """
     started = time.perf_counter()
-    claim = _attempt_claim(attempt_id)
-    if not isinstance(claim, ParseAttempt):
-        return claim
-    attempt = claim
+    slot = _attempt_slot(attempt_id)
+    if isinstance(slot, llm_slots.Busy):
+        return RetryIn(slot.seconds)
+    try:
+        claim = _attempt_claim(attempt_id)
+        if not isinstance(claim, ParseAttempt):
+            return claim
+        return _attempt_run_claimed(claim, started)
+    finally:
+        if slot is not None:
+            slot.release()
+
+
+def _attempt_slot(attempt_id):
+    """A batch slot on the model server the attempt will use (see providers.llm_slots), Busy
+    while it must wait (its resume then says why), or None when no server is known yet."""
+    attempt = (
+        ParseAttempt.objects.filter(pk=attempt_id, outcome__in=ParseAttempt.OPEN)
+        .select_related("profile", "resume__candidate")
+        .first()
+    )
+    if attempt is None:
+        return None
+    profile = attempt.profile
+    if profile is None:
+        try:
+            profile = profile_get_active()
+        except NoActiveProfile:
+            return None
+    slot = llm_slots.batch_slot_take(
+        base_url=profile.llm_base_url, job=f"resume-attempt:{attempt_id}"
+    )
+    # A running attempt's resume shows its own progress; this is a second delivery of it.
+    if isinstance(slot, llm_slots.Busy) and attempt.outcome != ParseAttempt.Outcome.RUNNING:
+        _resume_show_wait(attempt.resume, slot.reason)
+    return slot
+
+
+def _resume_show_wait(resume, reason):
+    """Show why a resume has not started yet; its claim clears the reason again."""
+    updated = (
+        Resume.objects.filter(pk=resume.pk, status__in=Resume.IN_PROGRESS)
+        .exclude(status=Resume.Status.UPLOADED, failure_reason=reason)
+        .update(status=Resume.Status.UPLOADED, failure_reason=reason, updated_at=timezone.now())
+    )
+    if updated:
+        resume.status, resume.failure_reason = Resume.Status.UPLOADED, reason
+        _announce(resume)
+
+
+def _attempt_run_claimed(attempt, started):
     resume = attempt.resume
     try:
         return _attempt_work(attempt, resume, started)
     except SoftTimeLimitExceeded:
-        logger.warning("Parse attempt %s stopped at the task's soft time limit", attempt_id)
+        logger.warning("Parse attempt %s stopped at the task's soft time limit", attempt.pk)
         # The limit may have struck in the middle of a query.
         if not connection.in_atomic_block:
             connection.close()
         _attempt_finish(attempt, resume, error=took_too_long(), started=started)
         return None
     except Exception:
-        logger.exception("Parse attempt %s stopped by an unexpected error", attempt_id)
+        logger.exception("Parse attempt %s stopped by an unexpected error", attempt.pk)
         _attempt_finish(
             attempt,
             resume,

@@ -6,6 +6,7 @@ queue of scripted replies, then from its default:
 
     fake.script("chat", Reply(status=429, headers={"Retry-After": "1"}), Reply(content="{}"))
     fake.requests["chat"]   # the JSON bodies (or form fields) it received
+    fake.most_at_once["chat"]   # the most requests it was answering at the same time
 
 Routes: chat (POST /v1/chat/completions, streamed as SSE when asked), completions
 (POST /v1/completions, text completion, not streamed), models
@@ -127,6 +128,9 @@ class FakeOpenAI:
         self.queues = defaultdict(deque)
         self.defaults = {name: make() for name, make in DEFAULTS.items()}
         self.requests = defaultdict(list)
+        # Requests being answered now, and the most answered at once, per route.
+        self.in_flight = defaultdict(int)
+        self.most_at_once = defaultdict(int)
         self._loop = asyncio.new_event_loop()
         self._runner = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -137,6 +141,8 @@ class FakeOpenAI:
     def reset(self):
         self.queues.clear()
         self.requests.clear()
+        self.in_flight.clear()
+        self.most_at_once.clear()
         self.defaults = {name: make() for name, make in DEFAULTS.items()}
 
     def _next(self, route):
@@ -144,6 +150,14 @@ class FakeOpenAI:
         return queue.popleft() if queue else self.defaults[route]
 
     async def _answer(self, route, request, payload):
+        self.in_flight[route] += 1
+        self.most_at_once[route] = max(self.most_at_once[route], self.in_flight[route])
+        try:
+            return await self._reply(route, request, payload)
+        finally:
+            self.in_flight[route] -= 1
+
+    async def _reply(self, route, request, payload):
         self.requests[route].append(payload)
         reply = self._next(route)
         if reply.delay:

@@ -11,12 +11,16 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(autouse=True)
 def _no_rate_limits_carried_over():
-    """Each test starts with no failed sign-in and no join request counted: the counters
-    live in Redis (the "limits" cache), so they would outlive the test that made them.
-    Cleared before the test, while nothing it patches (DNS, sockets) is in the way."""
+    """Each test starts with no failed sign-in and no join request counted, and no
+    interview live on a model server: the counters live in Redis (the "limits" cache), so
+    they would outlive the test that made them. Cleared before the test, while nothing it
+    patches (DNS, sockets) is in the way."""
     client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         for key in client.scan_iter(f"{settings.CACHES['limits']['KEY_PREFIX']}:*"):
+            client.delete(key)
+        # Interviews marked live and batch slots held (providers/llm_slots.py) likewise.
+        for key in client.scan_iter("llm-slots:*"):
             client.delete(key)
     finally:
         client.close()

@@ -8,7 +8,9 @@ from django.db import OperationalError, connections
 
 from agents import services
 from agents.models import Interview
+from agents.selectors import interview_llm_base_url
 from agents.worker.heartbeat import heartbeat
+from providers import llm_slots
 
 
 @pytest.fixture
@@ -60,3 +62,23 @@ async def test_a_database_error_is_logged_and_the_next_beat_goes_through(
     assert len(await beats_of(live_interview, count=2)) == 2
     assert failures["left"] == 0
     assert "heartbeat not stored (server closed the connection unexpectedly)" in caplog.text
+
+
+async def test_the_interview_counts_as_live_on_its_model_server_until_the_beat_stops(
+    live_interview,
+):
+    base_url = await database_sync_to_async(interview_llm_base_url)(live_interview.pk)
+    assert base_url
+    task = asyncio.create_task(heartbeat(live_interview.pk))
+    try:
+        for _ in range(200):
+            if await asyncio.to_thread(llm_slots.live_count, base_url=base_url):
+                break
+            await asyncio.sleep(0.02)
+        assert await asyncio.to_thread(llm_slots.live_count, base_url=base_url) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await database_sync_to_async(connections.close_all)()
+    # Batch work need not wait for the mark to expire.
+    assert await asyncio.to_thread(llm_slots.live_count, base_url=base_url) == 0
