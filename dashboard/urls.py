@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("resumes.urls")),
     path("", include("agents.urls")),
     path("", include("jobs.urls")),
+    # Last: it answers anything else under /api/ with the API's 404.
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
