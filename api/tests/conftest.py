@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.services import token_create
+from resumes.tests.conftest import media_root  # noqa: F401 - uploads go to a temporary folder
 
 
 def bearer(secret):
