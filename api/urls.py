@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/tokens/", views.token_page, name="tokens"),
     path("api/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("api/schema/", views.SchemaView.as_view(), name="schema"),
+    path("api/docs/", views.docs, name="docs"),
     path("api/v1/", include(v1)),
     # Anything else under /api/ answers in the API's error shape, not with the HTML 404 page.
     re_path(r"^api/", views.not_found),

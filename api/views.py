@@ -1,14 +1,16 @@
 """The REST API (thin: validation in serializers, work in the apps' services and selectors)
 and the page where people make their API tokens."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -19,6 +21,7 @@ from rest_framework.views import APIView
 from agents import selectors as interview_selectors
 from agents import services as interview_services
 from agents.exports import interview_data, transcript_data
+from agents.models import Interview
 from agents.plans import PlanInvalid
 from api import selectors, serializers, services
 from api.errors import Conflict, error_body
@@ -26,6 +29,7 @@ from api.forms import TokenForm
 from api.permissions import IsAdmin
 from jobs import selectors as job_selectors
 from jobs import services as job_services
+from jobs.models import Job
 from providers.selectors import NoActiveProfile
 from resumes import selectors as resume_selectors
 from resumes import services as resume_services
@@ -44,6 +48,15 @@ def _get(queryset, thing, pk):
 # --- Jobs ---
 
 
+def _status_filter(choices):
+    return extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=[value for value, _label in choices], required=False)
+        ]
+    )
+
+
+@extend_schema_view(get=_status_filter(Job.Status.choices))
 class JobList(generics.ListAPIView):
     serializer_class = serializers.JobSerializer
 
@@ -132,6 +145,7 @@ def _interview(pk):
     return _get(interview_selectors.interview_list(), "interview", pk)
 
 
+@extend_schema_view(get=_status_filter(Interview.Status.choices))
 class InterviewList(generics.ListAPIView):
     serializer_class = serializers.InterviewSerializer
 
@@ -245,6 +259,18 @@ class SchemaView(SpectacularAPIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI on the schema; its script is a file of its own, as the CSP wants."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    template_name = "api/swagger_ui.html"
+
+
+# Swagger UI's stylesheet draws its icons as data: images; only this page allows them.
+docs = csp_update({"img-src": [SELF, "data:"]})(DocsView.as_view(url_name="api:schema"))
 
 
 def not_found(request):

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     # REST API (api/): Django REST Framework and its OpenAPI schema.
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "api",
 ]
 
@@ -345,6 +346,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped by what follows the prefix: jobs, candidates, interviews...
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI (/api/docs/) from the sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.Job.Status",
         "ResumeStatusEnum": "resumes.models.Resume.Status",
