@@ -137,6 +137,11 @@ INSTALLED_APPS = [
     "jobs",
     "notifications",
     "webhooks",
+    # REST API (api/): Django REST Framework and its OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -344,6 +349,51 @@ if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", WEBHOOK_ADMIN_POST_RATE):
         "WEBHOOK_ADMIN_POST_RATE must look like 60/m (requests per s, m, h or d), "
         f"not {WEBHOOK_ADMIN_POST_RATE!r}."
     )
+# --- REST API (api/) ---------------------------------------------------------------
+# Bearer tokens made on /api/tokens/; each token may make API_RATE_PER_TOKEN requests
+# ("<requests>/<period>", like the join limits), and wrong tokens count against an IP address
+# like wrong passwords (LOGIN_FAILURE_LIMIT per LOGIN_LOCKOUT_MINUTES).
+API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="60/m")
+if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", API_RATE_PER_TOKEN):
+    raise ImproperlyConfigured(
+        f"API_RATE_PER_TOKEN must look like 60/m (requests per s, m, h or d), "
+        f"not {API_RATE_PER_TOKEN!r}."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsRecruiter"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.limits.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Voice Interviews API",
+    "DESCRIPTION": (
+        "Jobs, candidates and their resumes, interviews, transcripts and reports. "
+        "Authenticate with `Authorization: Bearer <token>` (make one on /api/tokens/). "
+        'Every error is `{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped by what follows the prefix: jobs, candidates, interviews...
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI (/api/docs/) from the sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.Job.Status",
+        "ResumeStatusEnum": "resumes.models.Resume.Status",
+        "InterviewStatusEnum": "agents.models.Interview.Status",
+        "ReportStatusEnum": "agents.models.Interview.ReportStatus",
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

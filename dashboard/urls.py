@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("notifications.urls")),
     path("", include("webhooks.urls")),
+    # Last: it answers anything else under /api/ with the API's 404.
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
