@@ -103,9 +103,7 @@ def _keys(client):
     return [item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
 
-def test_a_recording_is_stored_in_the_bucket_and_played_by_range(
-    s3, tmp_path, recruiter_client
-):
+def test_a_recording_is_stored_in_the_bucket_and_played_by_range(s3, tmp_path, recruiter_client):
     interview = make_interview(status=Interview.Status.COMPLETED)
 
     recording = stored_recording(interview, tmp_path, left=[(0.5, 1.5)], right=[(2, 3)])

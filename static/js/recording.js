@@ -9,6 +9,21 @@
     return document.querySelector("[data-recording-audio]");
   }
 
+  // Lines rendered with the page carry their offset; lines that arrived live while the
+  // interview ran get it from their start time and the recording's.
+  function offsetOf(line) {
+    if (line.dataset.offset) return parseFloat(line.dataset.offset);
+    var player = audio();
+    var when = line.querySelector("time[datetime]");
+    if (!player || !when || !player.dataset.startedAt) return NaN;
+    var seconds = (Date.parse(when.getAttribute("datetime")) - Date.parse(player.dataset.startedAt)) / 1000;
+    return isNaN(seconds) ? NaN : Math.max(0, seconds);
+  }
+
+  function playableLines() {
+    return document.querySelectorAll(audio() ? "#transcript .segment" : ".segment[data-offset]");
+  }
+
   function seek(seconds) {
     var player = audio();
     if (!player || isNaN(seconds)) return;
@@ -23,8 +38,8 @@
     if (!player) return;
     var now = player.currentTime;
     var current = null;
-    document.querySelectorAll(".segment[data-offset]").forEach(function (line) {
-      if (parseFloat(line.dataset.offset) <= now + 0.05) current = line;
+    playableLines().forEach(function (line) {
+      if (offsetOf(line) <= now + 0.05) current = line;
     });
     if (current === playing) return;
     if (playing) { playing.classList.remove("segment-playing"); playing.removeAttribute("aria-current"); }
@@ -37,11 +52,11 @@
   }
 
   document.addEventListener("click", function (event) {
-    var target = event.target.closest("[data-seek], .segment[data-offset]");
+    var target = event.target.closest("[data-seek], #transcript .segment");
     if (!target || !audio()) return;
     // Selecting words to copy them is not a request to play.
     if (target.matches(".segment") && String(window.getSelection())) return;
-    seek(parseFloat(target.dataset.seek || target.dataset.offset));
+    seek(target.dataset.seek ? parseFloat(target.dataset.seek) : offsetOf(target));
   });
 
   document.addEventListener("change", function (event) {
