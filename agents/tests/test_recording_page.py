@@ -110,3 +110,9 @@ def test_an_interview_not_recorded_says_so(recruiter_client, db):
     assert "No recording: recording was turned off for this interview." in page_of(
         recruiter_client, interview
     )
+
+
+def test_the_transcript_export_gives_each_segment_its_offset(recruiter_client, interview):
+    response = recruiter_client.get(reverse("agents:transcript_json", args=[interview.pk]))
+
+    assert [s["recording_offset"] for s in response.json()] == [0.8, 4.25]
