@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import av
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from agents.models import Interview, Recording, TranscriptSegment, recordings_storage
+from agents.models import Recording, TranscriptSegment, recordings_storage
+from agents.selectors import ENDED_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +105,11 @@ def recording_problem(interview):
         return f"No recording: {recording.failure_reason}"
     if not interview.recording_enabled:
         return f"No recording: {REASON_TURNED_OFF}"
-    if interview.status in (Interview.Status.COMPLETED, Interview.Status.FAILED):
+    if interview.status in ENDED_STATUSES:
+        if interview.started_at is None:
+            return "No recording: the interview never started."
         return "No recording: the interviewer did not store one."
-    return "The recording is stored when the interview ends."
+    return "The recording is kept when the interview ends."
 
 
 def segment_offsets(segments, recording):
@@ -201,17 +205,21 @@ def byte_range(header, size):
     return ByteRange(start, end)
 
 
-def recording_read(recording, byte_range_, *, chunk=64 * 1024):
-    """The bytes of a range of the file, in chunks, opened through its storage."""
-    handle = recordings_storage().open(recording.file.name, "rb")
+async def recording_chunks(recording, byte_range_, *, chunk=256 * 1024):
+    """The bytes of a range of the file, read through its storage a chunk at a time.
+
+    Asynchronous, so that under ASGI the response streams: Django would read a synchronous
+    iterator into memory whole before sending any of it.
+    """
+    handle = await sync_to_async(recordings_storage().open)(recording.file.name, "rb")
     try:
-        handle.seek(byte_range_.start)
+        await sync_to_async(handle.seek)(byte_range_.start)
         left = byte_range_.length
         while left > 0:
-            data = handle.read(min(chunk, left))
+            data = await sync_to_async(handle.read)(min(chunk, left))
             if not data:
                 break
             left -= len(data)
             yield data
     finally:
-        handle.close()
+        await sync_to_async(handle.close)()

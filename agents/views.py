@@ -387,7 +387,7 @@ def recording_download(request, pk):
     if whole:
         wanted = recordings.ByteRange(0, size - 1)
     response = StreamingHttpResponse(
-        recordings.recording_read(recording, wanted),
+        recordings.recording_chunks(recording, wanted),
         status=200 if whole else 206,
         content_type="audio/ogg",
     )
