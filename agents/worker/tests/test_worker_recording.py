@@ -15,7 +15,7 @@ from agents.models import Interview, Recording
 from agents.services import interview_mark_live
 from agents.tests.recording_support import decode_stereo, energy, write_stereo_ogg
 from agents.worker.entrypoint import InterviewRun, load_interview
-from agents.worker.recording import FILE_NAME, RECORD_AUDIO
+from agents.worker.recording import FILE_NAME, RoomRecording
 
 
 class ClosedSession:
@@ -58,7 +58,13 @@ async def _finish(run):
 
 
 def test_a_recorded_interview_asks_the_framework_for_audio_and_nothing_for_the_cloud():
-    assert RECORD_AUDIO == {"audio": True, "traces": False, "logs": False, "transcript": False}
+    from livekit.agents.voice.agent_session import _resolve_recording_options
+
+    options = _resolve_recording_options(RoomRecording(7, enabled=True).session_option)
+
+    assert options["audio"] is True
+    assert not (options["traces"] or options["logs"] or options["transcript"])
+    assert RoomRecording(None, enabled=True).session_option is False
 
 
 @pytest.mark.django_db(transaction=True)
