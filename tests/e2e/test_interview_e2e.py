@@ -4,6 +4,7 @@ Run with `bash scripts/e2e.sh` (see conftest.py). Each step leaves a
 screenshot in the run's artifacts directory.
 """
 
+import json
 import re
 
 import pytest
@@ -317,6 +318,8 @@ SYNC_TOLERANCE_S = 0.25
 
 def check_the_recording(system, interview_id):
     recording = system.query(RECORDING_QUERY.format(interview_id=interview_id))
+    # Kept with the run's artifacts: how far each segment's offset is from its audio.
+    (system.run_dir / "recording_sync.json").write_text(json.dumps(recording, indent=2))
     assert recording["file"], recording["reason"]
     assert recording["channels"] == {"left": "candidate", "right": "interviewer"}
     assert recording["duration"] > 5 and recording["size"] > 1000
