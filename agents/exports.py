@@ -1,13 +1,21 @@
 """Transcript and interview exports, built from stored data only."""
 
+from agents.models import Recording
+from agents.recordings import segment_offsets
 from agents.reports import SPEAKER_LABELS, report_competencies
 from agents.transcripts import segment_message
 
 
 def transcript_data(interview):
+    """The segments, each with where it starts in the recording (seconds; None without one)."""
+    segments = list(interview.segments.order_by("seq"))
+    offsets = segment_offsets(segments, Recording.objects.filter(interview=interview).first())
     return [
-        {key: value for key, value in segment_message(s).items() if key != "type"}
-        for s in interview.segments.order_by("seq")
+        {
+            **{key: value for key, value in segment_message(s).items() if key != "type"},
+            "recording_offset": offsets.get(s.seq),
+        }
+        for s in segments
     ]
 
 

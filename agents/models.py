@@ -1,5 +1,15 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
+
+
+def recordings_storage():
+    """The "recordings" storage of settings.STORAGES.
+
+    A FileField calls this once, when the model is defined: code that reads or writes the
+    file calls it again instead of using `file.storage`, so a changed setting applies.
+    """
+    return storages["recordings"]
 
 
 class Interview(models.Model):
@@ -79,6 +89,9 @@ class Interview(models.Model):
     report_error = models.TextField(blank=True)
     # When the report was last asked for: one pending for long has lost its task.
     report_requested_at = models.DateTimeField(null=True, blank=True)
+    # Whether the room is recorded, decided from the profile and the job when the interview
+    # is created: the join page tells the candidate and the worker records by the same value.
+    recording_enabled = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,3 +145,41 @@ class TurnMetrics(models.Model):
 
     def __str__(self):
         return f"turn {self.turn} of interview {self.interview_id}"
+
+
+class Recording(models.Model):
+    """The interview's audio: one stereo Opus/OGG file, candidate and interviewer apart.
+
+    A row without a file says why there is none (`failure_reason`) or when it was deleted;
+    the transcript and the report never depend on it.
+    """
+
+    class Deletion(models.TextChoices):
+        RETENTION = "retention", "retention"
+        ADMIN = "admin", "by an admin"
+
+    interview = models.OneToOneField(Interview, related_name="recording", on_delete=models.CASCADE)
+    file = models.FileField(storage=recordings_storage, max_length=300, blank=True)
+    # The wall-clock moment of the file's first sample: segment offsets are measured from it.
+    started_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    channels = models.JSONField(default=dict, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    deletion = models.CharField(max_length=16, choices=Deletion.choices, blank=True)
+
+    def __str__(self):
+        return f"recording of interview {self.interview_id}"
+
+    @property
+    def playable(self):
+        return bool(self.file) and self.deleted_at is None

@@ -621,6 +621,34 @@ def quotes_verify(quotes, segments):
     return verified, dropped
 
 
+def quote_segments(quotes, segments):
+    """{quote: seq of the candidate's segment where it begins}, matched as quotes_verify does."""
+    runs, run = [], []
+    for segment in segments:
+        if segment.speaker == "candidate":
+            run.append(segment)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    found = {}
+    for quote in quotes:
+        words = _normalise(quote.strip().strip("\"'\u201c\u201d\u2018\u2019"))
+        if not words:
+            continue
+        for run in runs:
+            text, starts = " ", []
+            for segment in run:
+                starts.append((len(text), segment.seq))
+                text += _normalise(segment.text) + " "
+            at = text.find(f" {words} ")
+            if at >= 0:
+                found[quote] = max(seq for start, seq in starts if start <= at + 1)
+                break
+    return found
+
+
 def text_repeats(text):
     """True when a text says the same thing again: a sentence twice, or many repeated 4-grams."""
     sentences = [_normalise(s) for s in re.split(r"(?<=[.!?])\s+", text)]

@@ -99,6 +99,8 @@ def interview_create(
         join_secret_encrypted=encrypt(secret),
         link_expires_at=timezone.now() + link_valid_for,
         created_by=created_by,
+        # Both must allow it; copied so later edits never change what the candidate was told.
+        recording_enabled=profile.record_interviews and (job is None or job.record_interviews),
     )
     send_on_commit(interview_link_issued, interview_id=interview.pk)
     return interview, secret

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from agents import reconciler, reports
+from agents import reconciler, recordings, reports
 
 
 @shared_task(bind=True, max_retries=None, ignore_result=True, acks_late=True)
@@ -18,3 +18,9 @@ def interview_report_write(self, interview_id, failures=0):
 def interviews_reconcile():
     """Fail interviews whose interviewer died and reports whose task was lost (run by beat)."""
     reconciler.interviews_reconcile()
+
+
+@shared_task(ignore_result=True)
+def recordings_expire():
+    """Delete recordings past RECORDING_RETENTION_DAYS (run by beat); transcripts stay."""
+    recordings.recordings_expire()

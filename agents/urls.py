@@ -14,6 +14,8 @@ interview_patterns = (
         path("<int:pk>/transcript.txt", views.transcript_text, name="transcript_text"),
         path("<int:pk>/transcript.json", views.transcript_json, name="transcript_json"),
         path("<int:pk>/export.json", views.interview_json, name="interview_json"),
+        path("<int:pk>/recording.ogg", views.recording_download, name="recording_download"),
+        path("<int:pk>/recording/delete/", views.recording_delete, name="recording_delete"),
     ],
     "agents",
 )

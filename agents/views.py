@@ -1,16 +1,19 @@
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import recruiter_required
-from agents import exports, reports, selectors, services
+from accounts.permissions import admin_required, recruiter_required
+from agents import exports, recordings, reports, selectors, services
 from agents.forms import InterviewFilterForm, InterviewForm, ReportForm
 from agents.metrics import latency_chart, latency_summary
-from agents.models import Interview
+from agents.models import Interview, Recording
 from agents.plans import plan_adhoc, plan_estimated_minutes, plan_parse, plan_questions
 from agents.rooms import LiveKitUnavailable
 from dashboard.paging import page_number, paging_context
@@ -145,7 +148,12 @@ def join_page(request, secret):
     response = render(
         request,
         "agents/join.html",
-        {"interview": interview, "problem": problem, "secret": secret},
+        {
+            "interview": interview,
+            "problem": problem,
+            "secret": secret,
+            "recording_retention_days": settings.RECORDING_RETENTION_DAYS,
+        },
         status=410 if problem else 200,
     )
     if not problem:
@@ -184,6 +192,10 @@ def join_token(request, secret):
 def _interview_page_context(interview):
     """Extra context for the recruiter's interview page: transcript, latency chart, report form."""
     segments = list(interview.segments.order_by("seq"))
+    recording = Recording.objects.filter(interview=interview).first()
+    offsets = recordings.segment_offsets(segments, recording)
+    for segment in segments:
+        segment.recording_offset = offsets.get(segment.seq)
     turns = list(interview.turn_metrics.order_by("turn"))
     totals = [t.total_latency for t in turns if t.total_latency is not None]
     report_form = None
@@ -192,6 +204,10 @@ def _interview_page_context(interview):
     return {
         "progress": _progress_context(interview),
         "segments": segments,
+        "recording": recording if recording is not None and recording.playable else None,
+        "recording_problem": recordings.recording_problem(interview),
+        "retention_days": settings.RECORDING_RETENTION_DAYS,
+        "quote_offsets": _quote_offsets(interview, segments),
         "last_seq": segments[-1].seq if segments else 0,
         "turn_metrics": turns,
         "latency_summary": latency_summary(totals),
@@ -319,3 +335,78 @@ def interview_json(request, pk):
     response = JsonResponse(exports.interview_data(interview))
     response["Content-Disposition"] = f'attachment; filename="interview-{pk}.json"'
     return response
+
+
+def _quote_offsets(interview, segments):
+    """{quote: seconds into the recording} for the report's quotes, from the segment saying it."""
+    if interview.report_status != Interview.ReportStatus.READY:
+        return {}
+    report = interview.report
+    quotes = [q for entry in report.get("competencies") or [] for q in entry.get("quotes", [])]
+    quotes += [q for topic in report.get("topics") or [] for q in topic.get("evidence", [])]
+    offsets = {segment.seq: segment.recording_offset for segment in segments}
+    return {
+        quote: offsets[seq]
+        for quote, seq in reports.quote_segments(quotes, segments).items()
+        if offsets.get(seq) is not None
+    }
+
+
+# Recordings are personal data: never kept by a browser or a proxy after the page is left.
+_RECORDING_CACHE_CONTROL = "private, no-store"
+
+
+def _refuse_anonymous(view):
+    """A player fetches the file itself and can't follow a redirect to the login page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise PermissionDenied("Sign in as a recruiter to hear interview recordings.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_refuse_anonymous
+@recruiter_required
+def recording_download(request, pk):
+    """The interview's audio for recruiters, one byte range at a time for the player's seeks."""
+    recording = get_object_or_404(Recording, interview_id=pk, deleted_at__isnull=True)
+    if not recording.file:
+        raise Http404("This interview has no recording.")
+    size = recording.size_bytes
+    try:
+        wanted = recordings.byte_range(request.headers.get("Range"), size)
+    except recordings.RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Cache-Control"] = _RECORDING_CACHE_CONTROL
+        return response
+    whole = wanted is None
+    if whole:
+        wanted = recordings.ByteRange(0, size - 1)
+    response = StreamingHttpResponse(
+        recordings.recording_chunks(recording, wanted),
+        status=200 if whole else 206,
+        content_type="audio/ogg",
+    )
+    response["Content-Length"] = str(wanted.length)
+    response["Accept-Ranges"] = "bytes"
+    if not whole:
+        response["Content-Range"] = f"bytes {wanted.start}-{wanted.end}/{size}"
+    response["Cache-Control"] = _RECORDING_CACHE_CONTROL
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="interview-{pk}-recording.ogg"'
+    return response
+
+
+@require_POST
+@admin_required
+def recording_delete(request, pk):
+    recording = get_object_or_404(Recording, interview_id=pk)
+    recordings.recording_delete(
+        recording=recording, deletion=Recording.Deletion.ADMIN, user=request.user
+    )
+    messages.success(request, "Recording deleted. The transcript and the report stay.")
+    return _detail(recording.interview)

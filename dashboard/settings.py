@@ -394,6 +394,40 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "agents.models.Interview.ReportStatus",
     },
 }
+# --- Interview recordings (agents.recordings) -----------------------------------------------
+# One stereo Opus/OGG file per interview, in the "recordings" storage: files under MEDIA_ROOT,
+# or an S3-compatible bucket when RECORDING_S3_BUCKET is set (django-storages; credentials
+# from the env or the usual AWS sources). Files older than RECORDING_RETENTION_DAYS are deleted
+# by beat; the transcript and the report stay.
+RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=90)
+RECORDING_S3_BUCKET = env.str("RECORDING_S3_BUCKET", default="")
+if RECORDING_S3_BUCKET:
+    STORAGES["recordings"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDING_S3_BUCKET,
+            "endpoint_url": env.str("RECORDING_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("RECORDING_S3_REGION", default="") or None,
+            "access_key": env.str("RECORDING_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("RECORDING_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("RECORDING_S3_PREFIX", default="recordings"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # Path-style addressing: self-hosted servers rarely have a DNS name per bucket.
+            "addressing_style": "path",
+        },
+    }
+else:
+    STORAGES["recordings"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "recordings")},
+    }
+CELERY_BEAT_SCHEDULE["delete-expired-recordings"] = {
+    "task": "agents.tasks.recordings_expire",
+    "schedule": 3600.0,
+    "options": {"expires": 3600.0},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -26,6 +26,13 @@ class JobForm(forms.Form):
         help_text="The interviewer relates the candidate's experience to this, and the team's "
         "model drafts a plan from it.",
     )
+    record_interviews = forms.BooleanField(
+        label="Record interviews",
+        required=False,
+        initial=True,
+        help_text="Keep the audio of this job's interviews for recruiters to play back, when "
+        "the model profile records too. Candidates are told before they join.",
+    )
 
 
 class JobFilterForm(forms.Form):

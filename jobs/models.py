@@ -24,6 +24,12 @@ class Job(models.Model):
     candidates = models.ManyToManyField(
         "resumes.Candidate", through="JobCandidate", related_name="jobs", blank=True
     )
+    # Off turns recording off for this job's interviews even where the profile records.
+    record_interviews = models.BooleanField(
+        "record interviews",
+        default=True,
+        help_text="Keep the audio of this job's interviews (when the model profile records).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -72,20 +72,26 @@ def job_plan_save(*, job, plan, rubric, user=None):
 
 
 @transaction.atomic
-def job_create(*, title, description="", owner=None, plan, rubric):
+def job_create(*, title, description="", owner=None, plan, rubric, record_interviews=True):
     """A new open job with its first plan and rubric versions: (job, PlanSaved).
 
     Raises PlanInvalid (and creates nothing) when the plan can't be used.
     """
     plan_check(plan, rubric)
-    job = Job.objects.create(title=title.strip(), description=description.strip(), owner=owner)
+    job = Job.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        owner=owner,
+        record_interviews=record_interviews,
+    )
     return job, job_plan_save(job=job, plan=plan, rubric=rubric, user=owner)
 
 
-def job_update(*, job, title, description=""):
+def job_update(*, job, title, description="", record_interviews=True):
     job.title = title.strip()
     job.description = description.strip()
-    job.save(update_fields=["title", "description", "updated_at"])
+    job.record_interviews = record_interviews
+    job.save(update_fields=["title", "description", "record_interviews", "updated_at"])
     return job
 
 

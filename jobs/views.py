@@ -195,7 +195,12 @@ def job_plan_save(request, pk):
 def job_edit(request, pk):
     job = _job(pk)
     form = JobForm(
-        request.POST or None, initial={"title": job.title, "description": job.description}
+        request.POST or None,
+        initial={
+            "title": job.title,
+            "description": job.description,
+            "record_interviews": job.record_interviews,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.job_update(job=job, **form.cleaned_data)

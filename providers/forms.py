@@ -81,6 +81,7 @@ class ProviderProfileForm(forms.ModelForm):
             ["min_endpointing_delay", "max_endpointing_delay", "allow_interruptions"],
         ),
         ("Interviewer", None, ["persona", "instructions_template"]),
+        ("Recording", None, ["record_interviews"]),
         (
             "Video avatar (Tavus, optional)",
             None,
@@ -136,7 +137,7 @@ class ProviderProfileForm(forms.ModelForm):
             "stt_base_url", "stt_model", "stt_language",
             "tts_base_url", "tts_model", "tts_voice", "tts_speed", "tts_response_format",
             "min_endpointing_delay", "max_endpointing_delay", "allow_interruptions",
-            "persona", "instructions_template",
+            "persona", "instructions_template", "record_interviews",
             "avatar_enabled", "tavus_face_id", "tavus_pal_id",
         ]  # fmt: skip
         widgets = {

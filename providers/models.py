@@ -73,6 +73,13 @@ class ProviderProfile(models.Model):
         ),
     )
 
+    record_interviews = models.BooleanField(
+        "record interviews",
+        default=True,
+        help_text="Keep the audio of each interview, candidate and interviewer on separate "
+        "channels. The candidate is told before joining.",
+    )
+
     avatar_enabled = models.BooleanField("show a Tavus video avatar", default=False)
     tavus_face_id = models.CharField("Tavus face id", max_length=200, blank=True)
     tavus_pal_id = models.CharField("Tavus pal id", max_length=200, blank=True)

@@ -82,7 +82,8 @@ REQUIRED_SECRETS = {
     "POSTGRES_PASSWORD",
 }
 # Optional: the embedded model server takes no key unless one is set.
-OPTIONAL_SECRETS = {"LOCALMODELS_API_KEY"}
+# Optional: recordings go to S3 only when a bucket is named (then the key is needed too).
+OPTIONAL_SECRETS = {"LOCALMODELS_API_KEY", "RECORDING_S3_SECRET_ACCESS_KEY"}
 
 
 def _strings(node):

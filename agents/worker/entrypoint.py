@@ -19,6 +19,7 @@ from agents.worker.guard import FailureGuard, interview_outcome
 from agents.worker.heartbeat import heartbeat
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState
 from agents.worker.recorder import InterviewRecorder
+from agents.worker.recording import RoomRecording
 from agents.worker.session import build_session
 from agents.worker.speech_cache import SpeechCache
 from providers.selectors import profile_get_active
@@ -54,6 +55,11 @@ def load_interview(interview_id):
         plan=interview.plan,
     )
     return brief, profile
+
+
+def interview_recorded(interview_id):
+    """Whether the interview is recorded, as decided when it was created (the join page says so)."""
+    return Interview.objects.filter(pk=interview_id, recording_enabled=True).exists()
 
 
 def console_interview():
@@ -149,13 +155,14 @@ async def interview_session(ctx: JobContext):
         ctx.shutdown("interview not joinable")
         return
     brief, profile = loaded
-    await InterviewRun(ctx, brief, profile).run()
+    recorded = await database_sync_to_async(interview_recorded)(interview_id)
+    await InterviewRun(ctx, brief, profile, recorded=recorded).run()
 
 
 class InterviewRun:
     """One interview in one room, from the candidate joining to the final status."""
 
-    def __init__(self, ctx, brief, profile):
+    def __init__(self, ctx, brief, profile, *, recorded=False):
         self.ctx = ctx
         self.brief = brief
         self.profile = profile
@@ -168,6 +175,7 @@ class InterviewRun:
             on_gate_fallback=self._on_gate_fallback,
         )
         self.recorder = InterviewRecorder(self.interview_id) if self.interview_id else None
+        self.recording = RoomRecording(self.interview_id, enabled=recorded)
         self.session = None
         self.ended = asyncio.Event()
         self.finishing = None
@@ -254,6 +262,7 @@ class InterviewRun:
                 # A dropped connection may come back; leaving is handled below.
                 close_on_disconnect=False,
             ),
+            record=self.recording.session_option,
         )
         if self.profile.avatar_enabled:
             reason = await start_avatar(
@@ -324,6 +333,8 @@ class InterviewRun:
             await self.recorder.drain()
         if self.writes:
             await asyncio.gather(*self.writes, return_exceptions=True)
+        # Kept before the status changes, so the finished page offers it (or says why not).
+        await self.recording.keep(session=self.session, job=self.ctx)
         status, reason = interview_outcome(self.state, event, self.profile)
         if status == Interview.Status.FAILED:
             await self._mark(services.interview_mark_failed, reason=reason)
@@ -342,6 +353,7 @@ class InterviewRun:
             if self.recorder:
                 # Turns said before the stop are stored before the job goes.
                 await self.recorder.drain()
+            await self.recording.lost()
             await self._mark(
                 services.interview_mark_failed,
                 reason=f"The interviewer stopped unexpectedly ({reason or 'worker shut down'}).",

@@ -4,6 +4,7 @@ Run with `bash scripts/e2e.sh` (see conftest.py). Each step leaves a
 screenshot in the run's artifacts directory.
 """
 
+import json
 import re
 
 import pytest
@@ -158,6 +159,23 @@ def test_a_candidate_talks_to_the_interviewer_while_a_recruiter_watches(
         expect(report.locator(f"#competency-{key}")).to_be_visible()
     screenshots(recruiter, "recruiter-report")
 
+    # Both voices were recorded, each on its channel, in step with the transcript.
+    check_the_recording(system, interview_id)
+    # The recruiter plays it from the page: a click on the answer goes to where it was said.
+    recruiter.reload()
+    player = recruiter.locator("#recording audio")
+    expect(player).to_be_visible()
+    line = transcript.locator(".segment-candidate").first
+    offset = float(line.get_attribute("data-offset"))
+    line.click()
+    recruiter.wait_for_function(
+        "(offset) => Math.abs(document.querySelector('#recording audio').currentTime - offset)"
+        " < 1.5",
+        arg=offset,
+    )
+    expect(line).to_have_class(re.compile(r"\bsegment-playing\b"))
+    screenshots(recruiter, "recruiter-recording")
+
     # The interview list sums up how long the candidate waited.
     recruiter.goto("/interviews/")
     row = recruiter.get_by_role("row").filter(has_text="Backend engineer")
@@ -256,6 +274,63 @@ print(json.dumps([{{
     "total_latency": r.total_latency,
 }} for r in rows]))
 """
+
+
+# The recording as the worker stored it, measured where each segment says its words began:
+# sound on the speaker's own channel, starting within SYNC_TOLERANCE_S of the segment's offset.
+RECORDING_QUERY = """
+import json
+from agents.models import Recording, recordings_storage
+from agents.recordings import segment_offsets
+from agents.tests.recording_support import decode_stereo, energy, onsets
+recording = Recording.objects.get(interview_id={interview_id})
+segments = list(recording.interview.segments.order_by("seq"))
+offsets = segment_offsets(segments, recording)
+if recording.file:
+    with recordings_storage().open(recording.file.name, "rb") as handle:
+        left, right, rate = decode_stereo(handle)
+channels = {{"candidate": left, "agent": right}} if recording.file else {{}}
+found = {{
+    speaker: onsets(channel, rate, threshold=0.1 * max(energy(channel, rate, t, t + 0.02)
+                     for t in [i * 0.02 for i in range(int(len(channel) / rate / 0.02))]))
+    for speaker, channel in channels.items()
+}}
+rows = []
+for segment in segments:
+    if segment.seq not in offsets or not channels:
+        continue
+    start = offsets[segment.seq]
+    spoken = (segment.ended_at - segment.started_at).total_seconds() if segment.ended_at else 1.0
+    end = start + max(0.3, min(spoken, 2.0))
+    rows.append({{
+        "seq": segment.seq, "speaker": segment.speaker, "offset": start,
+        "own": energy(channels[segment.speaker], rate, start, end),
+        "onset_gap": min((abs(t - start) for t in found[segment.speaker]), default=None),
+    }})
+print(json.dumps({{
+    "file": bool(recording.file), "reason": recording.failure_reason,
+    "duration": recording.duration_seconds, "size": recording.size_bytes,
+    "channels": recording.channels, "segments": len(segments), "rows": rows,
+}}))
+"""
+SYNC_TOLERANCE_S = 0.25
+
+
+def check_the_recording(system, interview_id):
+    recording = system.query(RECORDING_QUERY.format(interview_id=interview_id))
+    # Kept with the run's artifacts: how far each segment's offset is from its audio.
+    (system.run_dir / "recording_sync.json").write_text(json.dumps(recording, indent=2))
+    assert recording["file"], recording["reason"]
+    assert recording["channels"] == {"left": "candidate", "right": "interviewer"}
+    assert recording["duration"] > 5 and recording["size"] > 1000
+    rows = recording["rows"]
+    assert len(rows) == recording["segments"], "every segment has its offset in the recording"
+    for speaker in ("agent", "candidate"):
+        spoken = [row for row in rows if row["speaker"] == speaker]
+        assert spoken, f"no {speaker} segment in the recording"
+        for row in spoken:
+            assert row["own"] > 0.005, row
+            assert row["onset_gap"] is not None and row["onset_gap"] <= SYNC_TOLERANCE_S, row
 
 
 def record_turn_latency(system, interview_id):

@@ -35,7 +35,7 @@ def started(monkeypatch):
     briefs = []
 
     class RecordingRun:
-        def __init__(self, ctx, brief, profile):
+        def __init__(self, ctx, brief, profile, *, recorded=False):
             briefs.append(brief)
 
         async def run(self):
