@@ -50,12 +50,39 @@ def interview_latency_summary(interview_ids):
     return {interview_id: latency_summary(values) for interview_id, values in totals.items()}
 
 
+# The stages of a candidate's wait, in the order they happen; they add up to the wait
+# (TurnMetrics.total_latency), "Other" being what the measured stages leave unexplained.
+WAIT_PARTS = (
+    ("end_of_utterance_delay", "End of turn"),
+    ("on_user_turn_completed_delay", "Turn hook"),
+    ("llm_ttft", "LLM first token"),
+    ("first_sentence_delay", "First sentence"),
+    ("tts_ttfb", "TTS first byte"),
+    ("playback_latency", "Playback"),
+    ("other_delay", "Other"),
+)
 CHART_SERIES = (
-    ("total_latency", "Total response"),
-    ("end_of_utterance_delay", "End of utterance"),
+    ("total_latency", "Candidate's wait"),
+    ("end_of_utterance_delay", "End of turn"),
     ("llm_ttft", "LLM first token"),
     ("tts_ttfb", "TTS first byte"),
 )
+
+
+def wait_rows(turns):
+    """Each turn's wait with its parts, as (turn, total, [(label, seconds or None)], reply s)."""
+    return [
+        {
+            "turn": t.turn,
+            "total": t.total_latency,
+            "transcription": t.transcription_delay,
+            "parts": [getattr(t, name) for name, _label in WAIT_PARTS],
+            "reply_seconds": t.reply_seconds,
+        }
+        for t in turns
+    ]
+
+
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 30
 
 

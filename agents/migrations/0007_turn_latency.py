@@ -1,0 +1,22 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("agents", "0005_interview_join_secret_encrypted"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="turnmetrics",
+            name=name,
+            field=models.FloatField(blank=True, null=True),
+        )
+        for name in (
+            "on_user_turn_completed_delay",
+            "first_sentence_delay",
+            "playback_latency",
+            "other_delay",
+            "reply_seconds",
+        )
+    ]
