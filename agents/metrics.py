@@ -127,3 +127,39 @@ def latency_chart(turns):
         "pad": CHART_PAD,
         "answers": len(answered),
     }
+
+
+# The candidate carrying on this soon after the interviewer started means the interviewer
+# took a pause inside the answer for its end.
+CUT_OFF_RESUME_SECONDS = 1.0
+
+
+def cut_off_audit(segments):
+    """The interviewer's turns that started while the candidate was still speaking.
+
+    From the stored speaking times of the transcript (segments in order): a turn cut the
+    candidate off when it started inside a candidate turn (they talked over each other)
+    or the candidate went on speaking within CUT_OFF_RESUME_SECONDS of it (it took a
+    pause inside the answer for the end). [{"segment", "candidate", "overlap"}], where
+    overlap is how long (s) the candidate spoke on after the interviewer started.
+    """
+    candidate = [s for s in segments if s.speaker == "candidate" and s.started_at]
+    found = []
+    for turn in segments:
+        if turn.speaker != "agent" or turn.started_at is None:
+            continue
+        for words in candidate:
+            started = (words.started_at - turn.started_at).total_seconds()
+            ended = (words.ended_at - turn.started_at).total_seconds() if words.ended_at else None
+            talked_over = started < 0 and (ended is None or ended > 0)
+            resumed = 0 <= started <= CUT_OFF_RESUME_SECONDS
+            if talked_over or resumed:
+                found.append(
+                    {
+                        "segment": turn,
+                        "candidate": words,
+                        "overlap": round(ended, 2) if ended is not None else None,
+                    }
+                )
+                break
+    return found

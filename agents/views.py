@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import recruiter_required
 from agents import exports, reports, selectors, services
 from agents.forms import InterviewFilterForm, InterviewForm, ReportForm
-from agents.metrics import WAIT_PARTS, latency_chart, latency_summary, wait_rows
+from agents.metrics import WAIT_PARTS, cut_off_audit, latency_chart, latency_summary, wait_rows
 from agents.models import Interview
 from agents.plans import plan_adhoc, plan_estimated_minutes, plan_parse, plan_questions
 from agents.rooms import LiveKitUnavailable
@@ -195,6 +195,7 @@ def _interview_page_context(interview):
         "last_seq": segments[-1].seq if segments else 0,
         "turn_metrics": turns,
         "wait_rows": wait_rows(turns),
+        "cut_offs": cut_off_audit(segments),
         "wait_parts": [label for _name, label in WAIT_PARTS],
         "latency_summary": latency_summary(totals),
         "latency_chart": latency_chart(turns),
