@@ -10,6 +10,7 @@ from livekit.agents import Agent
 from livekit.agents.types import FlushSentinel
 
 from agents.plans import plan_adhoc
+from agents.worker import hold
 from agents.worker.plan_runner import FixedLines, PlanRunner
 from agents.worker.speech_cache import spoken_key
 from agents.worker.writer import Writer, prompt, report_llm_time, report_tts_time
@@ -194,6 +195,10 @@ class Interviewer(Agent):
         self.answered = set()
         self._fixed = set()
         self._prefetch = None
+        # Words of turns held for the candidate to think ({message id: text}), in order.
+        self._held = {}
+        self._hold_timer = None
+        self._released = None
 
     @property
     def state(self) -> InterviewState:
@@ -227,13 +232,34 @@ class Interviewer(Agent):
     def _said(self, parts):
         self.transcript.append(("Interviewer", " ".join(parts)))
 
+    def _hold(self, message):
+        """Stay quiet while the candidate asks for time, replying after HOLD_SECONDS at most."""
+        self._held[message.id] = message.text_content or ""
+        self._hold_timer = asyncio.create_task(self._reply_after_hold(message.id))
+
+    async def _reply_after_hold(self, message_id):
+        await asyncio.sleep(hold.HOLD_SECONDS)
+        self._hold_timer = None
+        # A candidate speaking again ends a turn of their own, which the held words join.
+        if message_id in self._held and self.session.user_state != "speaking":
+            self._released = message_id
+            self.session.generate_reply()
+
     async def llm_node(self, chat_ctx, tools, model_settings):
         message = _latest_candidate_turn(chat_ctx)
         if message is None or message.id in self.answered or self.state.end_reason:
             return
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        if hold.asks_for_time(message.text_content) and message.id != self._released:
+            self._hold(message)
+            return
         self.answered.add(message.id)
         started = time.perf_counter()
-        text = message.text_content or ""
+        held, self._held = self._held, {}
+        held.pop(message.id, None)
+        text = " ".join([*held.values(), message.text_content or ""])
         self.transcript.append(("Candidate", text))
         step = self.runner.after_turn(text)
         parts = []
