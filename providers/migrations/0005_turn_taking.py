@@ -1,0 +1,34 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("providers", "0003_content_types_from_dashboard"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="providerprofile",
+            name="dynamic_endpointing",
+            field=models.BooleanField(
+                default=True,
+                help_text=(
+                    "The pause before replying adapts, between the minimum and the maximum, to "
+                    "how long this candidate pauses mid-answer; off, it stays fixed."
+                ),
+                verbose_name="learn the candidate's pauses",
+            ),
+        ),
+        migrations.AddField(
+            model_name="providerprofile",
+            name="preemptive_generation",
+            field=models.BooleanField(
+                default=False,
+                help_text=(
+                    "Saves time on a fast model server; on a busy CPU the extra requests slow "
+                    "the real ones down."
+                ),
+                verbose_name="start replies before the candidate's turn is over",
+            ),
+        ),
+    ]
