@@ -131,6 +131,8 @@ class TurnMetrics(models.Model):
     playback_latency = models.FloatField(null=True, blank=True)
     other_delay = models.FloatField(null=True, blank=True)
     reply_seconds = models.FloatField(null=True, blank=True)
+    # When the reply's first audio frame went out: lines the figure up with outside clocks.
+    replied_at = models.DateTimeField(null=True, blank=True)
     total_latency = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

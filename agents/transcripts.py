@@ -131,6 +131,7 @@ def turn_metrics_record(
     other_delay=None,
     transcription_delay=None,
     reply_seconds=None,
+    replied_at=None,
     **parts,
 ):
     """Store (or complete) how long the candidate waited for one reply, in seconds.
@@ -152,6 +153,7 @@ def turn_metrics_record(
             **parts,
             "transcription_delay": transcription_delay,
             "reply_seconds": reply_seconds,
+            "replied_at": replied_at,
             "other_delay": other_delay,
             "total_latency": total_latency,
         },

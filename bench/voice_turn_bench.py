@@ -16,6 +16,7 @@ to bench/results/voice_turn_bench.{json,md} with the load average: the machine i
 so other engineers' tests run beside it.
 
     flock /work/heavy.lock .venv/bin/python bench/voice_turn_bench.py   # needs root (ip netns)
+    ... bench/voice_turn_bench.py --set max_endpointing_delay=1.5 --label max-delay-1.5
 """
 
 import asyncio
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
 NETNS_ENV = "VOICE_BENCH_NETNS"
+SETTINGS_ENV = "VOICE_BENCH_PROFILE"
 FRAME_MS = 20
 # An interviewer frame this loud (int16 RMS) is speech; piper's quietest words are ~600.
 VOICED_RMS = 150
@@ -91,6 +93,16 @@ interview, secret = interview_create(candidate=candidate, role_title="Backend en
     max_duration_minutes=40, plan=plan, rubric=rubric)
 print(json.dumps([interview.pk, secret]))
 """
+SET_PROFILE = """
+import json
+from providers.models import ProviderProfile
+values = json.loads({values!r})
+ProviderProfile.objects.filter(is_active=True).update(**values)
+profile = ProviderProfile.objects.get(is_active=True)
+print(json.dumps({{name: getattr(profile, name) for name in ("min_endpointing_delay",
+    "max_endpointing_delay", "dynamic_endpointing", "preemptive_generation",
+    "allow_interruptions")}}))
+"""
 PRODUCT_TURNS = """
 import json
 from agents.models import TurnMetrics
@@ -98,7 +110,8 @@ rows = TurnMetrics.objects.filter(interview_id={interview_id}).order_by("turn")
 print(json.dumps([{{"turn": r.turn, "total_latency": r.total_latency,
     "end_of_utterance_delay": r.end_of_utterance_delay, "llm_ttft": r.llm_ttft,
     "first_sentence_delay": r.first_sentence_delay, "tts_ttfb": r.tts_ttfb,
-    "other_delay": r.other_delay, "reply_seconds": r.reply_seconds}} for r in rows]))
+    "other_delay": r.other_delay, "reply_seconds": r.reply_seconds,
+    "replied_at": r.replied_at.timestamp() if r.replied_at else None}} for r in rows]))
 """
 
 
@@ -274,6 +287,9 @@ async def candidate(system, interview_id, secret, voice):
         turns.append(
             {
                 "answer": index + 1,
+                "began_at": began,
+                "ended_at": ended,
+                "heard_at": heard,
                 "pause": pause,
                 "asks_for_time": first.lower().startswith("hmm, let me think"),
                 "wait": round(heard - ended, 3) if heard else None,
@@ -337,26 +353,42 @@ def inside():
         rates = {rate for said in parts for rate, _samples in said}
         assert len(rates) == 1, rates
         voice = {"rate": rates.pop(), "parts": [[s for _r, s in said] for said in parts]}
+        settings_used = system.query(
+            SET_PROFILE.format(values=os.environ.get(SETTINGS_ENV) or "{}")
+        )
         interview_id, secret = system.query(INTERVIEW.format(questions=QUESTIONS))
         load["at_join"] = loadavg()
         heard = asyncio.run(candidate(system, interview_id, secret, voice))
         load["after"] = loadavg()
         time.sleep(3)
         product = system.query(PRODUCT_TURNS.format(interview_id=interview_id))
-    return write(heard, product, load, run_dir)
+    return write(heard, product, load, run_dir, settings_used)
 
 
-def write(heard, product, load, run_dir):
+def write(heard, product, load, run_dir, settings_used):
     turns = heard["turns"]
-    product_waits = [t["total_latency"] for t in product if t["total_latency"] is not None]
-    pairs = [
-        (turn, product_wait)
-        for turn, product_wait in zip(turns, product_waits, strict=False)
-        if turn["wait"] is not None
-    ]
-    for turn, product_wait in pairs:
-        turn["product_wait"] = round(product_wait, 3)
-        turn["product_minus_heard"] = round(product_wait - turn["wait"], 3)
+    # Each reply heard is the product's turn whose first frame went out just before it.
+    pairs = []
+    for turn in turns:
+        if turn["heard_at"] is None:
+            continue
+        sent = [
+            p
+            for p in product
+            if p["replied_at"] and -0.1 <= turn["heard_at"] - p["replied_at"] <= 1.0
+        ]
+        if sent and sent[-1]["total_latency"] is not None:
+            turn["product_wait"] = round(sent[-1]["total_latency"], 3)
+            turn["product_minus_heard"] = round(turn["product_wait"] - turn["wait"], 3)
+            pairs.append((turn, sent[-1]))
+    for turn in turns:
+        # A reply started inside the answer but cut short by the candidate carrying on,
+        # before anything audible reached them (piper's audio starts with a little silence).
+        turn["silent_false_starts"] = sum(
+            1
+            for p in product
+            if p["replied_at"] and turn["began_at"] < p["replied_at"] < turn["ended_at"]
+        )
     paused = [t for t in turns if t["pause"] and not t["asks_for_time"]]
     result = {
         "what": "turn-taking heard by an outside livekit.rtc candidate (voice_turn_bench)",
@@ -371,6 +403,7 @@ def write(heard, product, load, run_dir):
             "longest_reply": max((t["reply_seconds"] or 0 for t in turns), default=None),
             "cut_offs": sum(t["cut_off"] for t in turns),
             "cut_offs_in_a_mid_answer_pause": sum(t["cut_off_in_pause"] for t in paused),
+            "replies_started_mid_answer_unheard": sum(t["silent_false_starts"] for t in turns),
             "answers_with_a_pause": len(paused),
             "let_me_think_held": all(not t["cut_off"] for t in turns if t["asks_for_time"]),
             "join_to_greeting": heard["join_to_greeting"],
@@ -385,12 +418,16 @@ def write(heard, product, load, run_dir):
             "join_to_greeting": 3,
             "product_vs_heard": 0.3,
         },
+        "profile_settings": settings_used,
         "turns": turns,
         "product_turns": product,
         "run_dir": str(run_dir),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "voice_turn_bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "voice_turn_bench" + (
+        f"-{label}" if (label := os.environ.get("VOICE_BENCH_LABEL")) else ""
+    )
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     summary = result["summary"]
     lines = [
         "# Turn-taking at the candidate's ear (voice_turn_bench)",
@@ -405,20 +442,25 @@ def write(heard, product, load, run_dir):
         f"| cut-offs (in a mid-answer pause) | {summary['cut_offs']} "
         f"({summary['cut_offs_in_a_mid_answer_pause']} of {summary['answers_with_a_pause']}) "
         "| 0 |",
+        f"| replies started mid-answer, cut short unheard | "
+        f"{summary['replies_started_mid_answer_unheard']} | 0 |",
         f"| longest reply (s) | {summary['longest_reply']} | ≤ 20 |",
         f"| join → greeting (s) | {summary['join_to_greeting']} | ≤ 3 |",
         f"| product's wait − heard, abs (s) | {_pct(summary['product_minus_heard'])} | ≤ 0.3 |",
         f"| 'let me think' held | {summary['let_me_think_held']} | yes |",
         "",
-        "| answer | pause | wait | product | cut off | reply s |",
-        "|---|---|---|---|---|---|",
+        f"Profile settings: {json.dumps(settings_used)}.",
+        "",
+        "| answer | pause | wait | product | cut off | unheard false start | reply s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for t in turns:
         lines.append(
             f"| {t['answer']} | {t['pause'] or '–'} | {t['wait']} | {t.get('product_wait', '–')} "
-            f"| {'yes' if t['cut_off'] else 'no'} | {t['reply_seconds']} |"
+            f"| {'yes' if t['cut_off'] else 'no'} | {t['silent_false_starts']} "
+            f"| {t['reply_seconds']} |"
         )
-    (RESULTS / "voice_turn_bench.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return result
 
@@ -428,6 +470,22 @@ def _pct(row):
 
 
 def main():
+    """Options: --set NAME=VALUE (a profile setting, repeatable; JSON values), --label NAME."""
+    args = sys.argv[1:]
+    values, label = {}, ""
+    while args:
+        option, value, args = args[0], args[1], args[2:]
+        if option == "--set":
+            name, _eq, raw = value.partition("=")
+            values[name] = json.loads(raw)
+        elif option == "--label":
+            label = value
+        else:
+            raise SystemExit(f"unknown option {option}; see the docstring of main()")
+    if values:
+        os.environ[SETTINGS_ENV] = json.dumps(values)
+    if label:
+        os.environ["VOICE_BENCH_LABEL"] = label
     if os.environ.get(NETNS_ENV):
         inside()
         return

@@ -9,14 +9,21 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="turnmetrics",
+            name="replied_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        *(
+            migrations.AddField(
+            model_name="turnmetrics",
             name=name,
             field=models.FloatField(blank=True, null=True),
-        )
-        for name in (
-            "on_user_turn_completed_delay",
-            "first_sentence_delay",
-            "playback_latency",
-            "other_delay",
-            "reply_seconds",
-        )
+            )
+            for name in (
+                "on_user_turn_completed_delay",
+                "first_sentence_delay",
+                "playback_latency",
+                "other_delay",
+                "reply_seconds",
+            )
+        ),
     ]

@@ -27,6 +27,8 @@ None and its time lands in `other`. The greeting has no candidate speech before 
 no wait.
 """
 
+from datetime import UTC, datetime
+
 PARTS = (
     "end_of_utterance_delay",
     "on_user_turn_completed_delay",
@@ -91,5 +93,6 @@ class TurnLatency:
             "turn": self.turns,
             "transcription_delay": (candidate or {}).get("transcription_delay"),
             "reply_seconds": stopped - started if None not in (started, stopped) else None,
+            "replied_at": datetime.fromtimestamp(started, tz=UTC) if started else None,
             **values,
         }

@@ -59,6 +59,7 @@ def test_the_latency_breakdown_adds_up_to_the_measured_wait():
     )
     assert reply["transcription_delay"] == 0.3
     assert reply["reply_seconds"] == pytest.approx(6.0)
+    assert reply["replied_at"].timestamp() == pytest.approx(SPEECH_ENDS + 1.8)
 
 
 def test_the_wait_is_measured_from_the_timestamps_when_the_framework_gave_no_e2e():
