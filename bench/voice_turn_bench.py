@@ -252,8 +252,9 @@ async def candidate(system, interview_id, secret, voice):
     ear = Ear()
     listening = []
 
-    def on_track(track, _publication, participant):
-        if track.kind == rtc.TrackKind.KIND_AUDIO:
+    def on_track(track, publication, participant):
+        # The interviewer's voice only: a thinking sound has a track of its own.
+        if track.kind == rtc.TrackKind.KIND_AUDIO and "background" not in publication.name:
             listening.append(asyncio.ensure_future(ear.listen(track)))
 
     room.on("track_subscribed", on_track)

@@ -65,6 +65,11 @@ class ProviderProfile(models.Model):
             "long this candidate pauses mid-answer; off, it stays fixed."
         ),
     )
+    thinking_sound = models.BooleanField(
+        "keyboard sound during a long wait",
+        default=False,
+        help_text="A quiet typing sound once the candidate has waited a second for a reply.",
+    )
     preemptive_generation = models.BooleanField(
         "start replies before the candidate's turn is over",
         default=False,

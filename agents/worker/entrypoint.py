@@ -25,6 +25,7 @@ from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewStat
 from agents.worker.recorder import InterviewRecorder
 from agents.worker.session import build_session
 from agents.worker.speech_cache import SpeechCache
+from agents.worker.thinking import thinking_sound_start
 from providers.selectors import profile_get_active
 
 logger = logging.getLogger("agents.worker")
@@ -267,6 +268,8 @@ class InterviewRun:
                 await database_sync_to_async(services.interview_record_avatar_failure)(
                     interview_id=self.interview_id, reason=reason
                 )
+        if self.profile.thinking_sound:
+            await thinking_sound_start(session, ctx.room)
         self.timers.append(asyncio.create_task(self._time_limit(agent)))
 
     async def _time_limit(self, agent):

@@ -21,6 +21,17 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="providerprofile",
+            name="thinking_sound",
+            field=models.BooleanField(
+                default=False,
+                help_text=(
+                    "A quiet typing sound once the candidate has waited a second for a reply."
+                ),
+                verbose_name="keyboard sound during a long wait",
+            ),
+        ),
+        migrations.AddField(
+            model_name="providerprofile",
             name="preemptive_generation",
             field=models.BooleanField(
                 default=False,
