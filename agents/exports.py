@@ -49,6 +49,11 @@ def interview_data(interview):
                 "transcription_delay": t.transcription_delay,
                 "llm_ttft": t.llm_ttft,
                 "tts_ttfb": t.tts_ttfb,
+                "on_user_turn_completed_delay": t.on_user_turn_completed_delay,
+                "first_sentence_delay": t.first_sentence_delay,
+                "playback_latency": t.playback_latency,
+                "other_delay": t.other_delay,
+                "reply_seconds": t.reply_seconds,
                 "total_latency": t.total_latency,
             }
             for t in interview.turn_metrics.order_by("turn")

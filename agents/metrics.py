@@ -50,12 +50,39 @@ def interview_latency_summary(interview_ids):
     return {interview_id: latency_summary(values) for interview_id, values in totals.items()}
 
 
+# The stages of a candidate's wait, in the order they happen; they add up to the wait
+# (TurnMetrics.total_latency), "Other" being what the measured stages leave unexplained.
+WAIT_PARTS = (
+    ("end_of_utterance_delay", "End of turn"),
+    ("on_user_turn_completed_delay", "Turn hook"),
+    ("llm_ttft", "LLM first token"),
+    ("first_sentence_delay", "First sentence"),
+    ("tts_ttfb", "TTS first byte"),
+    ("playback_latency", "Playback"),
+    ("other_delay", "Other"),
+)
 CHART_SERIES = (
-    ("total_latency", "Total response"),
-    ("end_of_utterance_delay", "End of utterance"),
+    ("total_latency", "Candidate's wait"),
+    ("end_of_utterance_delay", "End of turn"),
     ("llm_ttft", "LLM first token"),
     ("tts_ttfb", "TTS first byte"),
 )
+
+
+def wait_rows(turns):
+    """Each turn's wait with its parts, as (turn, total, [(label, seconds or None)], reply s)."""
+    return [
+        {
+            "turn": t.turn,
+            "total": t.total_latency,
+            "transcription": t.transcription_delay,
+            "parts": [getattr(t, name) for name, _label in WAIT_PARTS],
+            "reply_seconds": t.reply_seconds,
+        }
+        for t in turns
+    ]
+
+
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 30
 
 
@@ -100,3 +127,39 @@ def latency_chart(turns):
         "pad": CHART_PAD,
         "answers": len(answered),
     }
+
+
+# The candidate carrying on this soon after the interviewer started means the interviewer
+# took a pause inside the answer for its end.
+CUT_OFF_RESUME_SECONDS = 1.0
+
+
+def cut_off_audit(segments):
+    """The interviewer's turns that started while the candidate was still speaking.
+
+    From the stored speaking times of the transcript (segments in order): a turn cut the
+    candidate off when it started inside a candidate turn (they talked over each other)
+    or the candidate went on speaking within CUT_OFF_RESUME_SECONDS of it (it took a
+    pause inside the answer for the end). [{"segment", "candidate", "overlap"}], where
+    overlap is how long (s) the candidate spoke on after the interviewer started.
+    """
+    candidate = [s for s in segments if s.speaker == "candidate" and s.started_at]
+    found = []
+    for turn in segments:
+        if turn.speaker != "agent" or turn.started_at is None:
+            continue
+        for words in candidate:
+            started = (words.started_at - turn.started_at).total_seconds()
+            ended = (words.ended_at - turn.started_at).total_seconds() if words.ended_at else None
+            talked_over = started < 0 and (ended is None or ended > 0)
+            resumed = 0 <= started <= CUT_OFF_RESUME_SECONDS
+            if talked_over or resumed:
+                found.append(
+                    {
+                        "segment": turn,
+                        "candidate": words,
+                        "overlap": round(ended, 2) if ended is not None else None,
+                    }
+                )
+                break
+    return found

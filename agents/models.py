@@ -126,7 +126,12 @@ class TranscriptSegment(models.Model):
 
 
 class TurnMetrics(models.Model):
-    """Latency of one agent turn, in seconds, from the framework's metrics."""
+    """How long the candidate waited for one reply, in seconds, and what filled the wait.
+
+    total_latency runs from the end of the candidate's speech to the interviewer's first
+    audio frame; the parts (end_of_utterance_delay ... playback_latency, other_delay) add
+    up to it, other_delay being what the measured stages leave unexplained.
+    """
 
     interview = models.ForeignKey(Interview, related_name="turn_metrics", on_delete=models.CASCADE)
     turn = models.PositiveIntegerField()
@@ -134,6 +139,13 @@ class TurnMetrics(models.Model):
     transcription_delay = models.FloatField(null=True, blank=True)
     llm_ttft = models.FloatField(null=True, blank=True)
     tts_ttfb = models.FloatField(null=True, blank=True)
+    on_user_turn_completed_delay = models.FloatField(null=True, blank=True)
+    first_sentence_delay = models.FloatField(null=True, blank=True)
+    playback_latency = models.FloatField(null=True, blank=True)
+    other_delay = models.FloatField(null=True, blank=True)
+    reply_seconds = models.FloatField(null=True, blank=True)
+    # When the reply's first audio frame went out: lines the figure up with outside clocks.
+    replied_at = models.DateTimeField(null=True, blank=True)
     total_latency = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -113,27 +113,48 @@ def interview_part_changed(*, interview_id, part):
     _send_after_commit(interview_id, {"type": "interview.changed", "part": part})
 
 
+LATENCY_PARTS = (
+    "end_of_utterance_delay",
+    "on_user_turn_completed_delay",
+    "llm_ttft",
+    "first_sentence_delay",
+    "tts_ttfb",
+    "playback_latency",
+)
+
+
 def turn_metrics_record(
     *,
     interview_id,
     turn,
-    end_of_utterance_delay=None,
-    transcription_delay=None,
-    llm_ttft=None,
-    tts_ttfb=None,
     total_latency=None,
+    other_delay=None,
+    transcription_delay=None,
+    reply_seconds=None,
+    replied_at=None,
+    **parts,
 ):
-    """Store (or complete) the latency of one agent turn, in seconds."""
-    if total_latency is None and None not in (end_of_utterance_delay, llm_ttft, tts_ttfb):
-        total_latency = end_of_utterance_delay + llm_ttft + tts_ttfb
+    """Store (or complete) how long the candidate waited for one reply, in seconds.
+
+    `total_latency` is the measured wait; the parts (LATENCY_PARTS) are the stages in it
+    and `other_delay` what they leave unexplained, worked out here when not given so the
+    stored parts always add up to the stored wait.
+    """
+    unknown = set(parts) - set(LATENCY_PARTS)
+    if unknown:
+        raise TypeError(f"Unknown latency parts: {sorted(unknown)}")
+    parts = {name: parts.get(name) for name in LATENCY_PARTS}
+    if total_latency is not None and other_delay is None:
+        other_delay = total_latency - sum(v for v in parts.values() if v is not None)
     metrics, _ = TurnMetrics.objects.update_or_create(
         interview_id=interview_id,
         turn=turn,
         defaults={
-            "end_of_utterance_delay": end_of_utterance_delay,
+            **parts,
             "transcription_delay": transcription_delay,
-            "llm_ttft": llm_ttft,
-            "tts_ttfb": tts_ttfb,
+            "reply_seconds": reply_seconds,
+            "replied_at": replied_at,
+            "other_delay": other_delay,
             "total_latency": total_latency,
         },
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import admin_required, recruiter_required
 from agents import exports, recordings, reports, selectors, services
 from agents.forms import InterviewFilterForm, InterviewForm, ReportForm
-from agents.metrics import latency_chart, latency_summary
+from agents.metrics import WAIT_PARTS, cut_off_audit, latency_chart, latency_summary, wait_rows
 from agents.models import Interview, Recording
 from agents.plans import plan_adhoc, plan_estimated_minutes, plan_parse, plan_questions
 from agents.rooms import LiveKitUnavailable
@@ -210,6 +210,9 @@ def _interview_page_context(interview):
         "quote_offsets": _quote_offsets(interview, segments),
         "last_seq": segments[-1].seq if segments else 0,
         "turn_metrics": turns,
+        "wait_rows": wait_rows(turns),
+        "cut_offs": cut_off_audit(segments),
+        "wait_parts": [label for _name, label in WAIT_PARTS],
         "latency_summary": latency_summary(totals),
         "latency_chart": latency_chart(turns),
         "report_form": report_form,

@@ -53,12 +53,13 @@ import django  # noqa: E402
 django.setup()
 
 from livekit import rtc  # noqa: E402
-from livekit.agents import Agent, AgentSession, inference, metrics  # noqa: E402
+from livekit.agents import Agent, AgentSession, inference  # noqa: E402
 from livekit.agents.voice import io  # noqa: E402
 from livekit.plugins import openai as lk_openai  # noqa: E402
 from livekit.plugins import silero  # noqa: E402
 
 from agents.metrics import latency_stats  # noqa: E402
+from agents.worker.latency import TurnLatency as WaitLatency  # noqa: E402
 from localmodels.pytest_plugin import run_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -69,7 +70,15 @@ ANSWERS = [
     "I like code reviews because they spread knowledge across the team.",
     "We used PostgreSQL with careful indexes and nightly backups.",
 ]
-PARTS = ["end_of_utterance_delay", "transcription_delay", "llm_ttft", "tts_ttfb", "total"]
+PARTS = [
+    "end_of_utterance_delay",
+    "transcription_delay",
+    "llm_ttft",
+    "first_sentence_delay",
+    "tts_ttfb",
+    "other_delay",
+    "total",
+]
 REPLY_TIMEOUT = 120
 
 
@@ -132,43 +141,24 @@ def speech_samples(text, directory):
 
 
 class TurnLatency:
-    """Per-turn numbers from the framework's metrics events, grouped as the worker groups them."""
+    """The candidate's wait per reply, read off the committed messages as the worker reads it."""
 
     def __init__(self, session):
-        self.by_speech = {}
+        self.waits = WaitLatency(interview_id=None)
+        self.turns = []
         self.replies = 0
-        session.on("metrics_collected", self._on_metrics)
         session.on("conversation_item_added", self._on_item)
 
     def _on_item(self, event):
         if getattr(event.item, "role", None) == "assistant":
             self.replies += 1
-
-    def _on_metrics(self, event):
-        metric = event.metrics
-        speech_id = getattr(metric, "speech_id", None)
-        if not speech_id:
-            return
-        turn = self.by_speech.setdefault(speech_id, {})
-        if isinstance(metric, metrics.EOUMetrics):
-            turn["end_of_utterance_delay"] = metric.end_of_utterance_delay
-            turn["transcription_delay"] = metric.transcription_delay
-        elif isinstance(metric, metrics.LLMMetrics):
-            turn["llm_ttft"] = metric.ttft
-        elif isinstance(metric, metrics.TTSMetrics) and "tts_ttfb" not in turn:
-            turn["tts_ttfb"] = metric.ttfb
+        turn = self.waits.add(event.item)
+        if turn and turn["total_latency"] is not None:
+            self.turns.append({**turn, "total": turn["total_latency"]})
 
     def answered_turns(self):
-        """Turns that followed candidate speech (the greeting has no end of utterance)."""
-        turns = []
-        for values in self.by_speech.values():
-            if {"end_of_utterance_delay", "llm_ttft", "tts_ttfb"} <= values.keys():
-                values = dict(values)
-                values["total"] = (
-                    values["end_of_utterance_delay"] + values["llm_ttft"] + values["tts_ttfb"]
-                )
-                turns.append(values)
-        return turns
+        """Turns that followed candidate speech (nobody waited for the greeting)."""
+        return list(self.turns)
 
 
 class HookClock:
@@ -335,7 +325,7 @@ def instrument_platform(clock):
     from agents.worker.recorder import InterviewRecorder
 
     hooks = {
-        InterviewRecorder: ("_on_item", "_on_transcribed", "_on_state", "_on_metrics"),
+        InterviewRecorder: ("_on_item", "_on_transcribed", "_on_state"),
         FailureGuard: ("_on_error", "_on_item"),
     }
     for cls, names in hooks.items():

@@ -78,7 +78,8 @@ class ProviderProfileForm(forms.ModelForm):
         (
             "Turn-taking",
             None,
-            ["min_endpointing_delay", "max_endpointing_delay", "allow_interruptions"],
+            ["min_endpointing_delay", "max_endpointing_delay", "dynamic_endpointing",
+             "allow_interruptions", "preemptive_generation", "thinking_sound"],
         ),
         ("Interviewer", None, ["persona", "instructions_template"]),
         ("Recording", None, ["record_interviews"]),
@@ -137,6 +138,7 @@ class ProviderProfileForm(forms.ModelForm):
             "stt_base_url", "stt_model", "stt_language",
             "tts_base_url", "tts_model", "tts_voice", "tts_speed", "tts_response_format",
             "min_endpointing_delay", "max_endpointing_delay", "allow_interruptions",
+            "dynamic_endpointing", "preemptive_generation", "thinking_sound",
             "persona", "instructions_template", "record_interviews",
             "avatar_enabled", "tavus_face_id", "tavus_pal_id",
         ]  # fmt: skip

@@ -57,6 +57,27 @@ class ProviderProfile(models.Model):
     allow_interruptions = models.BooleanField(
         default=True, help_text="The candidate can talk over the interviewer to interrupt it."
     )
+    dynamic_endpointing = models.BooleanField(
+        "learn the candidate's pauses",
+        default=True,
+        help_text=(
+            "The pause before replying adapts, between the minimum and the maximum, to how "
+            "long this candidate pauses mid-answer; off, it stays fixed."
+        ),
+    )
+    thinking_sound = models.BooleanField(
+        "keyboard sound during a long wait",
+        default=False,
+        help_text="A quiet typing sound once the candidate has waited a second for a reply.",
+    )
+    preemptive_generation = models.BooleanField(
+        "start replies before the candidate's turn is over",
+        default=False,
+        help_text=(
+            "Saves time on a fast model server; on a busy CPU the extra requests slow the "
+            "real ones down."
+        ),
+    )
 
     persona = models.TextField(
         default=(

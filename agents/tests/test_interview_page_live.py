@@ -90,10 +90,11 @@ def test_the_page_shows_new_latency_the_end_and_the_report_without_a_reload(
         turn_metrics_record,
         interview_id=live_interview.pk,
         turn=1,
+        total_latency=1.25,
         end_of_utterance_delay=0.6,
         transcription_delay=0.3,
         llm_ttft=0.4,
-        tts_ttfb=0.25,
+        tts_ttfb=0.2,
     )
     expect(latency).to_contain_text("Median 1.25 s")
     expect(latency).to_contain_text("1 answered turn")

@@ -90,15 +90,17 @@ def test_interim_captions_are_never_stored(interview):
     assert not TranscriptSegment.objects.exists()
 
 
-def test_turn_metrics_total_the_response_latency(interview):
+def test_the_stored_parts_of_a_wait_add_up_to_the_measured_wait(interview):
     turn_metrics_record(
         interview_id=interview.pk,
         turn=1,
+        total_latency=2.0,
         end_of_utterance_delay=0.5,
         transcription_delay=0.25,
         llm_ttft=0.5,
         tts_ttfb=0.25,
     )
     metrics = TurnMetrics.objects.get(interview=interview, turn=1)
-    assert metrics.total_latency == pytest.approx(1.25)
+    assert metrics.total_latency == 2.0
+    assert metrics.other_delay == pytest.approx(0.75)
     assert metrics.transcription_delay == 0.25

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,12 @@ def interview(db):
         interview_id=interview.pk, speaker="candidate", text="I love databases.", interrupted=True
     )
     turn_metrics_record(
-        interview_id=interview.pk, turn=1, end_of_utterance_delay=0.4, llm_ttft=0.3, tts_ttfb=0.2
+        interview_id=interview.pk,
+        turn=1,
+        total_latency=0.9,
+        end_of_utterance_delay=0.4,
+        llm_ttft=0.3,
+        tts_ttfb=0.1,
     )
     return interview
 
@@ -43,6 +49,7 @@ def test_the_whole_interview_downloads_as_json(recruiter_client, interview):
     data = json.loads(response.content)
     assert len(data["transcript"]) == 2
     assert data["turn_metrics"][0]["total_latency"] == pytest.approx(0.9)
+    assert data["turn_metrics"][0]["other_delay"] == pytest.approx(0.1)
     assert data["report"]["summary"] == "Solid."
     assert "profile_snapshot" not in data
 
@@ -61,4 +68,5 @@ def test_the_interview_page_shows_the_transcript_and_latency(recruiter_client, i
     assert "I love databases." in page
     assert "interrupted" in page
     assert "Median <strong>0.90 s</strong>" in page
+    assert re.search(r'data-turn="1"><td>1</td><td data-wait>0\.90</td><td>0\.40</td>', page)
     assert "<polyline" in page

@@ -9,7 +9,11 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from livekit import rtc
 from livekit.agents import NOT_GIVEN, AgentServer, JobContext, JobProcess, cli, room_io
-from livekit.plugins import silero
+
+# `openai` is imported with the worker, not on the first interview: importing the plugin
+# (and the openai types it pulls in) blocked a job's event loop for 2.9 s between the
+# candidate joining and the greeting (voice_turn_bench, load 8 on 2 cores).
+from livekit.plugins import openai, silero  # noqa: F401
 
 from agents import services
 from agents.models import Interview
@@ -22,6 +26,7 @@ from agents.worker.recorder import InterviewRecorder
 from agents.worker.recording import RoomRecording
 from agents.worker.session import build_session
 from agents.worker.speech_cache import SpeechCache
+from agents.worker.thinking import thinking_sound_start
 from providers.selectors import profile_get_active
 
 logger = logging.getLogger("agents.worker")
@@ -272,6 +277,8 @@ class InterviewRun:
                 await database_sync_to_async(services.interview_record_avatar_failure)(
                     interview_id=self.interview_id, reason=reason
                 )
+        if self.profile.thinking_sound:
+            await thinking_sound_start(session, ctx.room)
         self.timers.append(asyncio.create_task(self._time_limit(agent)))
 
     async def _time_limit(self, agent):

@@ -1,6 +1,7 @@
 """The AI interviewer: it follows the interview's plan; the model writes only the short parts."""
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from livekit.agents import Agent
 from livekit.agents.types import FlushSentinel
 
 from agents.plans import plan_adhoc
+from agents.worker import hold
 from agents.worker.plan_runner import FixedLines, PlanRunner
 from agents.worker.speech_cache import spoken_key
 from agents.worker.writer import Writer, prompt, report_llm_time, report_tts_time
@@ -164,11 +166,25 @@ END_REASONS = {
 }
 
 
-def _latest_candidate_turn(chat_ctx):
+def _unanswered_candidate_turns(chat_ctx):
+    """The candidate's turns since the interviewer last spoke, oldest first.
+
+    More than one means the candidate went on speaking: they asked for a moment, or the
+    reply to their first words was cut short before any of it was heard (no interviewer
+    message is committed then), because they were only pausing.
+    """
+    turns = []
     for item in reversed(chat_ctx.items):
-        if getattr(item, "type", None) == "message":
-            return item if item.role == "user" else None
-    return None
+        if getattr(item, "type", None) != "message":
+            continue
+        if item.role != "user":
+            break
+        turns.append(item)
+    return turns[::-1]
+
+
+# The plan runner's own progress; the plan, its lines and the clock never change.
+_RUNNER_FIXED = ("plan", "lines", "clock", "questions")
 
 
 async def _once(text):
@@ -194,6 +210,12 @@ class Interviewer(Agent):
         self.answered = set()
         self._fixed = set()
         self._prefetch = None
+        # Words of turns held for the candidate to think ({message id: text}), in order.
+        self._held = {}
+        self._hold_timer = None
+        self._released = None
+        # (first candidate turn answered, runner progress and transcript length before it)
+        self._before_reply = None
 
     @property
     def state(self) -> InterviewState:
@@ -227,13 +249,48 @@ class Interviewer(Agent):
     def _said(self, parts):
         self.transcript.append(("Interviewer", " ".join(parts)))
 
+    def _hold(self, message):
+        """Stay quiet while the candidate asks for time, replying after HOLD_SECONDS at most."""
+        self._held[message.id] = message.text_content or ""
+        self._hold_timer = asyncio.create_task(self._reply_after_hold(message.id))
+
+    async def _reply_after_hold(self, message_id):
+        await asyncio.sleep(hold.HOLD_SECONDS)
+        self._hold_timer = None
+        # A candidate speaking again ends a turn of their own, which the held words join.
+        if message_id in self._held and self.session.user_state != "speaking":
+            self._released = message_id
+            self.session.generate_reply()
+
     async def llm_node(self, chat_ctx, tools, model_settings):
-        message = _latest_candidate_turn(chat_ctx)
+        turns = _unanswered_candidate_turns(chat_ctx)
+        message = turns[-1] if turns else None
         if message is None or message.id in self.answered or self.state.end_reason:
             return
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        if hold.asks_for_time(message.text_content) and message.id != self._released:
+            self._hold(message)
+            return
+        self._held = {}
+        if self._before_reply is not None and self._before_reply[0] == turns[0].id:
+            # The reply to the first of these turns was never heard: answer them all as
+            # one turn, from where the plan was before it, so no question goes unasked.
+            _first, progress, said = self._before_reply
+            vars(self.runner).update(copy.deepcopy(progress))
+            del self.transcript[said:]
+        else:
+            self._before_reply = (
+                turns[0].id,
+                copy.deepcopy(
+                    {k: v for k, v in vars(self.runner).items() if k not in _RUNNER_FIXED}
+                ),
+                len(self.transcript),
+            )
         self.answered.add(message.id)
         started = time.perf_counter()
-        text = message.text_content or ""
+        text = " ".join((turn.text_content or "").strip() for turn in turns).strip()
         self.transcript.append(("Candidate", text))
         step = self.runner.after_turn(text)
         parts = []

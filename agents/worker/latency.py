@@ -1,74 +1,98 @@
-"""Per-turn latency from the agent framework's metrics events (livekit-agents 1.8.9).
+"""How long the candidate waited for each reply, from the conversation's own messages.
 
-The worker feeds every `metrics_collected` event to a `TurnLatency` and stores
-each turn it completes:
+livekit-agents 1.8.9 puts per-turn timings on each committed `ChatMessage.metrics`
+(the `metrics_collected` events are deprecated). The worker hands every message the
+session adds to a `TurnLatency` and stores each reply it completes:
 
     turns = TurnLatency(interview_id=interview.pk)
+    session.on("conversation_item_added", lambda e: record(turns.add(e.item)))
 
-    @session.on("metrics_collected")
-    def on_metrics(event):
-        completed = turns.add(event.metrics)
-        if completed:
-            asyncio.create_task(sync_to_async(turn_metrics_record)(**completed))
+The figure is the candidate's wait: from the end of their speech (the user message's
+`stopped_speaking_at`) to the interviewer's first audio frame going out on the room's
+track (the assistant message's `started_speaking_at`; its `e2e_latency`). The stages that
+fill it, in the order they happen:
 
-A turn is one agent reply, identified by the framework's `speech_id`: the
-candidate's end of utterance (EOUMetrics: end_of_utterance_delay,
-transcription_delay), the LLM's first token (LLMMetrics.ttft) and the first
-audio byte (TTSMetrics.ttfb). It is complete once the LLM and TTS numbers are
-in; a reply nobody spoke to (the greeting) has no end-of-utterance numbers and
-no total. Only the first LLM and TTS metrics of a reply count: later ones are
-tool-call follow-ups and later sentences, not what the candidate waited for.
+    end of turn      end of speech -> the turn detector decides the turn is over
+    turn hook        Agent.on_user_turn_completed (the plan's step, the answer gate)
+    LLM first token  the LLM node starts -> its first token
+    first sentence   first token -> the first sentence (clause) reaches the TTS
+    TTS first byte   that sentence -> its first audio
+    playback         first frame forwarded -> the output reports playback started
+    other            what the stages above leave unexplained (queueing, scheduling;
+                     negative when stages overlap, e.g. with preemptive generation)
+
+`other` is the measured wait minus the others, so the parts always add up to the wait.
+A stage the framework didn't report this turn (a cached line has no LLM sentence) is
+None and its time lands in `other`. The greeting has no candidate speech before it, so
+no wait.
 """
 
-from collections import OrderedDict
+from datetime import UTC, datetime
 
-# Replies that never complete (interrupted before any audio) are forgotten
-# after this many newer ones, so a long interview doesn't grow the table.
-MAX_OPEN_REPLIES = 16
+PARTS = (
+    "end_of_utterance_delay",
+    "on_user_turn_completed_delay",
+    "llm_ttft",
+    "first_sentence_delay",
+    "tts_ttfb",
+    "playback_latency",
+)
+
+
+def wait_breakdown(user_metrics, reply_metrics):
+    """{part: seconds} of one reply, with "total_latency" and the remainder "other_delay"."""
+    user_metrics = user_metrics or {}
+    reply_metrics = reply_metrics or {}
+    ttft = reply_metrics.get("llm_node_ttft")
+    ttfs = reply_metrics.get("llm_node_ttfs")
+    parts = {
+        "end_of_utterance_delay": user_metrics.get("end_of_turn_delay"),
+        "on_user_turn_completed_delay": user_metrics.get("on_user_turn_completed_delay"),
+        "llm_ttft": ttft,
+        "first_sentence_delay": max(0.0, ttfs - ttft) if None not in (ttft, ttfs) else None,
+        "tts_ttfb": reply_metrics.get("tts_node_ttfb"),
+        "playback_latency": reply_metrics.get("playback_latency"),
+    }
+    total = reply_metrics.get("e2e_latency")
+    started = reply_metrics.get("started_speaking_at")
+    stopped = user_metrics.get("stopped_speaking_at")
+    if total is None and None not in (started, stopped):
+        total = started - stopped
+    parts["total_latency"] = total
+    parts["other_delay"] = (
+        None
+        if total is None
+        else total - sum(value for key in PARTS if (value := parts[key]) is not None)
+    )
+    return parts
 
 
 class TurnLatency:
     def __init__(self, *, interview_id):
         self.interview_id = interview_id
         self.turns = 0
-        self.open = OrderedDict()
-        self.done = OrderedDict()
+        self.candidate = None
 
-    def add(self, metric):
-        """Take one metrics event; return turn_metrics_record's kwargs when it completes a turn."""
-        kind = getattr(metric, "type", None)
-        speech_id = getattr(metric, "speech_id", None)
-        if speech_id is None or speech_id in self.done:
+    def add(self, item):
+        """Take one conversation item; return turn_metrics_record's kwargs for a reply."""
+        if getattr(item, "type", None) != "message":
             return None
-        reply = self.open.setdefault(speech_id, {})
-        if kind == "eou_metrics":
-            reply.setdefault("end_of_utterance_delay", metric.end_of_utterance_delay)
-            reply.setdefault("transcription_delay", metric.transcription_delay)
-        elif kind == "llm_metrics" and metric.ttft >= 0:
-            reply.setdefault("llm_ttft", metric.ttft)
-        elif kind == "tts_metrics" and metric.ttfb >= 0:
-            reply.setdefault("tts_ttfb", metric.ttfb)
-        self._forget_oldest(self.open)
-        if "llm_ttft" not in reply or "tts_ttfb" not in reply:
+        metrics = dict(getattr(item, "metrics", None) or {})
+        if item.role == "user":
+            self.candidate = metrics
             return None
-        del self.open[speech_id]
-        self.done[speech_id] = True
-        self._forget_oldest(self.done)
+        if item.role != "assistant":
+            return None
+        candidate, self.candidate = self.candidate, None
         self.turns += 1
-        total = None
-        if "end_of_utterance_delay" in reply:
-            total = reply["end_of_utterance_delay"] + reply["llm_ttft"] + reply["tts_ttfb"]
+        values = wait_breakdown(candidate, metrics)
+        started = metrics.get("started_speaking_at")
+        stopped = metrics.get("stopped_speaking_at")
         return {
             "interview_id": self.interview_id,
             "turn": self.turns,
-            "end_of_utterance_delay": reply.get("end_of_utterance_delay"),
-            "transcription_delay": reply.get("transcription_delay"),
-            "llm_ttft": reply["llm_ttft"],
-            "tts_ttfb": reply["tts_ttfb"],
-            "total_latency": total,
+            "transcription_delay": (candidate or {}).get("transcription_delay"),
+            "reply_seconds": stopped - started if None not in (started, stopped) else None,
+            "replied_at": datetime.fromtimestamp(started, tz=UTC) if started else None,
+            **values,
         }
-
-    @staticmethod
-    def _forget_oldest(table):
-        while len(table) > MAX_OPEN_REPLIES:
-            table.popitem(last=False)

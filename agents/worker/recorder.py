@@ -34,7 +34,6 @@ class InterviewRecorder:
         session.on("conversation_item_added", self._on_item)
         session.on("user_input_transcribed", self._on_transcribed)
         session.on("agent_state_changed", self._on_state)
-        session.on("metrics_collected", self._on_metrics)
 
     def _spawn(self, coro):
         task = asyncio.create_task(coro)
@@ -47,6 +46,9 @@ class InterviewRecorder:
 
     def _on_item(self, event):
         item = event.item
+        completed = self.latency.add(item)
+        if completed:
+            self._spawn(self._record_turn(completed))
         if getattr(item, "type", None) != "message" or item.role not in ("user", "assistant"):
             return
         text = (item.text_content or "").strip()
@@ -134,11 +136,6 @@ class InterviewRecorder:
                 interview_id=self.interview_id, state=event.new_state
             )
         )
-
-    def _on_metrics(self, event):
-        completed = self.latency.add(event.metrics)
-        if completed:
-            self._spawn(self._record_turn(completed))
 
     async def _record_turn(self, values):
         await self._write_retrying(

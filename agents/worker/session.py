@@ -48,12 +48,14 @@ def build_session(profile, *, vad, userdata, turn_detector=None):
         turn_handling={
             "turn_detection": turn_detector,
             "endpointing": {
+                # Dynamic: the delay follows this candidate's own mid-answer pauses.
+                "mode": "dynamic" if profile.dynamic_endpointing else "fixed",
                 "min_delay": profile.min_endpointing_delay,
                 "max_delay": profile.max_endpointing_delay,
             },
             "interruption": {"enabled": profile.allow_interruptions, "mode": "vad"},
-            # A speculative request competes with the real one on a CPU-bound server.
-            "preemptive_generation": {"enabled": False},
+            # Off by default: a speculative request competes with the real one on a CPU.
+            "preemptive_generation": {"enabled": profile.preemptive_generation},
         },
         conn_options=connect_options(),
     )

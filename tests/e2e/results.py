@@ -5,16 +5,15 @@ import os
 import platform
 import time
 
-from agents.metrics import latency_stats
+from agents.metrics import WAIT_PARTS, latency_stats
 from tests.e2e.system import BASE_DIR
 
 RESULTS = BASE_DIR / "bench" / "results"
 PARTS = [
-    ("end_of_utterance_delay", "end of utterance"),
-    ("transcription_delay", "transcription"),
-    ("llm_ttft", "LLM first token"),
-    ("tts_ttfb", "TTS first byte"),
-    ("total_latency", "total (speech end to first audio)"),
+    ("total_latency", "wait (speech end to first audio)"),
+    *((name, label.lower()) for name, label in WAIT_PARTS),
+    ("transcription_delay", "transcription (within end of turn)"),
+    ("reply_seconds", "reply length"),
 ]
 
 
@@ -41,8 +40,10 @@ def write_turn_results(turns, *, run_dir):
         "",
         f"Recorded {result['recorded_at']} by `make e2e` on {result['machine']['cpus']} CPUs "
         f"(1-minute load average {result['machine']['load_average_1m']}), embedded models. "
-        "Seconds; the agent stores one row per reply (TurnMetrics). The greeting has no "
-        "candidate speech before it, so its end-of-utterance and transcription are empty.",
+        "Seconds; the agent stores one row per reply (TurnMetrics): the candidate's wait from "
+        "the end of their speech to the interviewer's first audio frame, and its parts, which "
+        "add up to it ('other' is what the measured stages leave unexplained). The greeting "
+        "has no candidate speech before it, so no wait.",
         "",
         "| turn | " + " | ".join(label for _key, label in PARTS) + " |",
         "|---" * (len(PARTS) + 1) + "|",

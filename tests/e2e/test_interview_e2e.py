@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from agents.metrics import WAIT_PARTS
 from tests.e2e.results import write_turn_results
 from tests.e2e.resume_pdf import RESUME_NAME, write_resume_pdf
 from tests.e2e.system import CANDIDATE_JOIN_TIMEOUT_S
@@ -264,15 +265,11 @@ def leave_the_interview(page):
 TURNS_QUERY = """
 import json
 from agents.models import TurnMetrics
+from agents.transcripts import LATENCY_PARTS
+fields = ["turn", "total_latency", *LATENCY_PARTS, "other_delay", "transcription_delay",
+          "reply_seconds"]
 rows = TurnMetrics.objects.filter(interview_id={interview_id}).order_by("turn")
-print(json.dumps([{{
-    "turn": r.turn,
-    "end_of_utterance_delay": r.end_of_utterance_delay,
-    "transcription_delay": r.transcription_delay,
-    "llm_ttft": r.llm_ttft,
-    "tts_ttfb": r.tts_ttfb,
-    "total_latency": r.total_latency,
-}} for r in rows]))
+print(json.dumps([{{name: getattr(r, name) for name in fields}} for r in rows]))
 """
 
 
@@ -333,8 +330,20 @@ def check_the_recording(system, interview_id):
             assert row["onset_gap"] is not None and row["onset_gap"] <= SYNC_TOLERANCE_S, row
 
 
+WAIT_PART_NAMES = [name for name, _label in WAIT_PARTS]
+
+
 def record_turn_latency(system, interview_id):
-    """Write the per-turn latency the agent stored for this interview to bench/results/."""
+    """Write the candidate's wait per turn, as the agent stored it, to bench/results/.
+
+    Every reply to the candidate has a measured wait, and its parts add up to it.
+    """
     turns = system.query(TURNS_QUERY.format(interview_id=interview_id))
     assert turns, "the agent stored no per-turn latency for the interview"
+    answers = [t for t in turns if t["turn"] > 1]
+    assert answers, f"no reply to the candidate was measured: {turns}"
+    for turn in answers:
+        assert turn["total_latency"] is not None, f"turn {turn['turn']} has no wait: {turn}"
+        parts = [turn[name] for name in WAIT_PART_NAMES if turn[name] is not None]
+        assert sum(parts) == pytest.approx(turn["total_latency"], abs=1e-6), turn
     write_turn_results(turns, run_dir=system.run_dir)

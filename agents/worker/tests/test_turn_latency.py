@@ -1,101 +1,90 @@
-from livekit.agents.metrics import EOUMetrics, LLMMetrics, TTSMetrics, VADMetrics
+"""The candidate's wait per reply, read off the conversation's messages (scripted timings)."""
 
-from agents.worker.latency import TurnLatency
+import pytest
+from livekit.agents.llm import ChatMessage
+
+from agents.worker.latency import PARTS, TurnLatency
+
+SPEECH_ENDS = 1_000.0
 
 
-def eou(speech_id, delay=0.5, transcription=0.2):
-    return EOUMetrics(
-        timestamp=0,
-        end_of_utterance_delay=delay,
-        transcription_delay=transcription,
-        on_user_turn_completed_delay=0,
-        speech_id=speech_id,
+def candidate(stopped_at=SPEECH_ENDS, **metrics):
+    return ChatMessage(
+        role="user",
+        content=["I built the billing service."],
+        metrics={"started_speaking_at": stopped_at - 4.0, "stopped_speaking_at": stopped_at}
+        | metrics,
     )
 
 
-def llm(speech_id, ttft=0.3):
-    return LLMMetrics(
-        label="llm",
-        request_id="r",
-        timestamp=0,
-        duration=1,
-        ttft=ttft,
-        cancelled=False,
-        completion_tokens=5,
-        prompt_tokens=5,
-        prompt_cached_tokens=0,
-        total_tokens=10,
-        tokens_per_second=5,
-        speech_id=speech_id,
+def interviewer(started_at, stopped_at=None, **metrics):
+    stopped_at = stopped_at if stopped_at is not None else started_at + 6.0
+    return ChatMessage(
+        role="assistant",
+        content=["What did you measure?"],
+        metrics={"started_speaking_at": started_at, "stopped_speaking_at": stopped_at} | metrics,
     )
 
 
-def tts(speech_id, ttfb=0.2):
-    return TTSMetrics(
-        label="tts",
-        request_id="r",
-        timestamp=0,
-        ttfb=ttfb,
-        duration=1,
-        audio_duration=1,
-        cancelled=False,
-        characters_count=10,
-        streamed=False,
-        speech_id=speech_id,
+def test_the_latency_breakdown_adds_up_to_the_measured_wait():
+    turns = TurnLatency(interview_id=7)
+    # Scripted stages: 0.6 s to decide the turn is over, 0.05 s in the turn hook, the
+    # first token 0.4 s after the LLM starts, the first sentence 0.3 s later, its first
+    # audio 0.2 s after that, 0.01 s to playback; the first frame went out at +1.8 s.
+    assert (
+        turns.add(
+            candidate(
+                end_of_turn_delay=0.6, on_user_turn_completed_delay=0.05, transcription_delay=0.3
+            )
+        )
+        is None
+    )
+    reply = turns.add(
+        interviewer(
+            SPEECH_ENDS + 1.8,
+            llm_node_ttft=0.4,
+            llm_node_ttfs=0.7,
+            tts_node_ttfb=0.2,
+            playback_latency=0.01,
+            e2e_latency=1.8,
+        )
     )
 
+    assert reply["turn"] == 1
+    assert reply["total_latency"] == pytest.approx(1.8)
+    assert reply["first_sentence_delay"] == pytest.approx(0.3)
+    assert reply["other_delay"] == pytest.approx(1.8 - (0.6 + 0.05 + 0.4 + 0.3 + 0.2 + 0.01))
+    assert sum(reply[p] for p in PARTS) + reply["other_delay"] == pytest.approx(
+        reply["total_latency"]
+    )
+    assert reply["transcription_delay"] == 0.3
+    assert reply["reply_seconds"] == pytest.approx(6.0)
+    assert reply["replied_at"].timestamp() == pytest.approx(SPEECH_ENDS + 1.8)
 
-def test_a_turn_is_complete_once_llm_and_tts_have_reported():
+
+def test_the_wait_is_measured_from_the_timestamps_when_the_framework_gave_no_e2e():
     turns = TurnLatency(interview_id=7)
-    assert turns.add(eou("s1")) is None
-    assert turns.add(llm("s1")) is None
-    completed = turns.add(tts("s1"))
-    assert completed == {
-        "interview_id": 7,
-        "turn": 1,
-        "end_of_utterance_delay": 0.5,
-        "transcription_delay": 0.2,
-        "llm_ttft": 0.3,
-        "tts_ttfb": 0.2,
-        "total_latency": 0.5 + 0.3 + 0.2,
-    }
+    turns.add(candidate(end_of_turn_delay=0.5))
+    # A cached fixed line: no LLM sentence and no TTS request, only the first frame.
+    reply = turns.add(interviewer(SPEECH_ENDS + 1.1))
+    assert reply["total_latency"] == pytest.approx(1.1)
+    assert reply["llm_ttft"] is None
+    assert reply["other_delay"] == pytest.approx(0.6)
 
 
-def test_only_the_first_sentence_of_a_reply_counts():
+def test_the_greeting_has_no_wait_because_nobody_spoke_before_it():
     turns = TurnLatency(interview_id=7)
-    turns.add(eou("s1"))
-    turns.add(llm("s1", ttft=0.4))
-    assert turns.add(tts("s1", ttfb=0.1))["tts_ttfb"] == 0.1
-    assert turns.add(tts("s1", ttfb=0.9)) is None
+    greeting = turns.add(interviewer(50.0, llm_node_ttft=0.3, tts_node_ttfb=0.2))
+    assert greeting["turn"] == 1
+    assert greeting["total_latency"] is None
+    assert greeting["other_delay"] is None
+    assert greeting["reply_seconds"] == pytest.approx(6.0)
 
 
-def test_the_greeting_has_no_total_because_nobody_waited_for_it():
+def test_a_reply_waits_on_the_candidates_last_words_and_each_answer_counts_once():
     turns = TurnLatency(interview_id=7)
-    turns.add(tts("greet"))
-    completed = turns.add(llm("greet"))
-    assert completed["end_of_utterance_delay"] is None
-    assert completed["total_latency"] is None
-
-
-def test_interleaved_replies_are_kept_apart_and_numbered_in_completion_order():
-    turns = TurnLatency(interview_id=7)
-    for metric in (
-        eou("a", delay=1.0),
-        eou("b", delay=2.0),
-        llm("b"),
-        llm("a"),
-        VADMetrics(
-            label="vad", timestamp=0, idle_time=0, inference_duration_total=0, inference_count=1
-        ),
-    ):
-        assert turns.add(metric) is None
-    first = turns.add(tts("b"))
-    second = turns.add(tts("a"))
-    assert (first["turn"], first["end_of_utterance_delay"]) == (1, 2.0)
-    assert (second["turn"], second["end_of_utterance_delay"]) == (2, 1.0)
-
-
-def test_a_reply_without_a_first_token_waits_for_one():
-    turns = TurnLatency(interview_id=7)
-    turns.add(llm("s1", ttft=-1))
-    assert turns.add(tts("s1")) is None
+    turns.add(candidate(stopped_at=10.0))
+    turns.add(candidate(stopped_at=20.0))
+    assert turns.add(interviewer(21.5))["total_latency"] == pytest.approx(1.5)
+    # A second reply with no new words from the candidate waited for nobody.
+    assert turns.add(interviewer(40.0))["total_latency"] is None

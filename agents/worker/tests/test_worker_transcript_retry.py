@@ -99,6 +99,7 @@ async def test_a_turns_latency_measured_while_the_database_is_down_is_stored_onc
                 "transcription_delay": 0.2,
                 "llm_ttft": 0.3,
                 "tts_ttfb": 0.1,
+                "total_latency": 0.9,
             }
         )
     )
