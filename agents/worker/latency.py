@@ -29,14 +29,7 @@ no wait.
 
 from datetime import UTC, datetime
 
-PARTS = (
-    "end_of_utterance_delay",
-    "on_user_turn_completed_delay",
-    "llm_ttft",
-    "first_sentence_delay",
-    "tts_ttfb",
-    "playback_latency",
-)
+from agents.transcripts import LATENCY_PARTS
 
 
 def wait_breakdown(user_metrics, reply_metrics):
@@ -62,7 +55,7 @@ def wait_breakdown(user_metrics, reply_metrics):
     parts["other_delay"] = (
         None
         if total is None
-        else total - sum(value for key in PARTS if (value := parts[key]) is not None)
+        else total - sum(value for key in LATENCY_PARTS if (value := parts[key]) is not None)
     )
     return parts
 

@@ -3,7 +3,8 @@
 import pytest
 from livekit.agents.llm import ChatMessage
 
-from agents.worker.latency import PARTS, TurnLatency
+from agents.transcripts import LATENCY_PARTS as PARTS
+from agents.worker.latency import TurnLatency
 
 SPEECH_ENDS = 1_000.0
 
