@@ -13,6 +13,8 @@ run: $(INSTALLED)
 # The whole-system interview first: it fails fastest when parts don't fit together.
 test: $(INSTALLED) services lint
 	bash scripts/e2e.sh
+	@# The recordings' S3 test runs against a real S3-compatible server, built once.
+	bash scripts/versitygw.sh install
 	$(VENV)/bin/pytest -m "not e2e"
 
 # The whole-system test: every process in a network namespace of its own (needs root).
