@@ -72,8 +72,8 @@ async def _interview(profile, answers):
     ):
         session.output.audio = speaker
         session.on(
-            "metrics_collected",
-            lambda event: (turn := latency.add(event.metrics)) and turns.append(turn),
+            "conversation_item_added",
+            lambda event: (turn := latency.add(event.item)) and turns.append(turn),
         )
         agent = Interviewer(
             BRIEF_WITH_PLAN, profile=profile, speech_cache=speech_cache(profile, session)
@@ -109,5 +109,8 @@ async def test_a_cached_question_is_played_without_a_tts_request(fake_openai, se
     assert inputs
     assert all(text in said[0] and INTRO not in text for text in inputs)
     assert speaker.frames > 0
-    # The reply spoken from the cache still has its latency measured.
-    assert len(turns) == 1
+    # The reply spoken from the cache still has its stages measured (text input: no speech
+    # end, so no wait), after the greeting's row.
+    greeting, reply = turns
+    assert reply["turn"] == greeting["turn"] + 1
+    assert reply["llm_ttft"] is not None and reply["tts_ttfb"] is not None
