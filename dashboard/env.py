@@ -6,6 +6,7 @@ than running with an unsafe or wrong default.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -64,6 +65,15 @@ class Env:
             return int(raw)
         except ValueError:
             raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+    def rate(self, name, *, default):
+        """A django-ratelimit rate, "<requests>/<period>" with period s, m, h or d (e.g. 30/m)."""
+        value = self.str(name, default=default)
+        if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", value):
+            raise ImproperlyConfigured(
+                f"{name} must look like {default} (requests per s, m, h or d), not {value!r}."
+            )
+        return value
 
     def list(self, name, *, dev_default=None, default=None, advice=None):
         value = self.str(

@@ -277,13 +277,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_ENABLE_ADMIN = False
 # The candidate's join page and token endpoint, counted per link and per IP address:
 # "<requests>/<period>" with period s, m, h or d (for example 30/m).
-JOIN_RATE_PER_LINK = env.str("JOIN_RATE_PER_LINK", default="30/m")
-JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="60/m")
-for _name in ("JOIN_RATE_PER_LINK", "JOIN_RATE_PER_IP"):
-    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
-        raise ImproperlyConfigured(
-            f"{_name} must look like 30/m (requests per s, m, h or d), not {globals()[_name]!r}."
-        )
+JOIN_RATE_PER_LINK = env.rate("JOIN_RATE_PER_LINK", default="30/m")
+JOIN_RATE_PER_IP = env.rate("JOIN_RATE_PER_IP", default="60/m")
 RATELIMIT_USE_CACHE = "limits"
 # The largest request body accepted, refused before it is read (dashboard/asgi_limits.py):
 # a resume upload, the largest legitimate body, plus room for the form around the file.
@@ -343,22 +338,12 @@ CELERY_BEAT_SCHEDULE["reconcile-webhooks"] = {
     "options": {"expires": float(RECONCILE_INTERVAL_SECONDS)},
 }
 # Saving, deleting, disabling and replaying on the webhook pages, per admin.
-WEBHOOK_ADMIN_POST_RATE = env.str("WEBHOOK_ADMIN_POST_RATE", default="60/m")
-if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", WEBHOOK_ADMIN_POST_RATE):
-    raise ImproperlyConfigured(
-        "WEBHOOK_ADMIN_POST_RATE must look like 60/m (requests per s, m, h or d), "
-        f"not {WEBHOOK_ADMIN_POST_RATE!r}."
-    )
+WEBHOOK_ADMIN_POST_RATE = env.rate("WEBHOOK_ADMIN_POST_RATE", default="60/m")
 # --- REST API (api/) ---------------------------------------------------------------
 # Bearer tokens made on /api/tokens/; each token may make API_RATE_PER_TOKEN requests
 # ("<requests>/<period>", like the join limits), and wrong tokens count against an IP address
 # like wrong passwords (LOGIN_FAILURE_LIMIT per LOGIN_LOCKOUT_MINUTES).
-API_RATE_PER_TOKEN = env.str("API_RATE_PER_TOKEN", default="60/m")
-if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", API_RATE_PER_TOKEN):
-    raise ImproperlyConfigured(
-        f"API_RATE_PER_TOKEN must look like 60/m (requests per s, m, h or d), "
-        f"not {API_RATE_PER_TOKEN!r}."
-    )
+API_RATE_PER_TOKEN = env.rate("API_RATE_PER_TOKEN", default="60/m")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsRecruiter"],
