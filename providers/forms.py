@@ -79,9 +79,15 @@ class ProviderProfileForm(forms.ModelForm):
             "Turn-taking",
             None,
             ["min_endpointing_delay", "max_endpointing_delay", "dynamic_endpointing",
-             "allow_interruptions", "preemptive_generation", "thinking_sound"],
+             "vad_min_silence", "allow_interruptions", "preemptive_generation",
+             "thinking_sound"],
         ),
         ("Interviewer", None, ["persona", "instructions_template"]),
+        (
+            "Speech gate (checks on what the model writes)",
+            None,
+            ["gate_max_sentences", "gate_max_words", "gate_repeat_window"],
+        ),
         ("Recording", None, ["record_interviews"]),
         (
             "Video avatar (Tavus, optional)",
@@ -128,6 +134,26 @@ class ProviderProfileForm(forms.ModelForm):
     max_endpointing_delay = forms.FloatField(
         label="Maximum pause before replying (s)", min_value=0.0, max_value=30.0
     )
+    vad_min_silence = forms.FloatField(
+        label="Silence that ends a stretch of speech (s)",
+        # The framework refuses less than 0.25 s with its turn detector.
+        min_value=0.25,
+        max_value=2.0,
+        error_messages={
+            "min_value": "The silence must be between 0.25 and 2 seconds (0.55 is the default).",
+            "max_value": "The silence must be between 0.25 and 2 seconds (0.55 is the default).",
+        },
+        help_text="Shorter answers sooner; below about 0.3 s breaths start to split sentences.",
+    )
+    gate_max_sentences = forms.IntegerField(
+        label="Most sentences in a written reply", min_value=1, max_value=10
+    )
+    gate_max_words = forms.IntegerField(
+        label="Most words in a written reply", min_value=5, max_value=200
+    )
+    gate_repeat_window = forms.IntegerField(
+        label="Turns a sentence may not be repeated within", min_value=0, max_value=100
+    )
 
     class Meta:
         model = ProviderProfile
@@ -138,8 +164,9 @@ class ProviderProfileForm(forms.ModelForm):
             "stt_base_url", "stt_model", "stt_language",
             "tts_base_url", "tts_model", "tts_voice", "tts_speed", "tts_response_format",
             "min_endpointing_delay", "max_endpointing_delay", "allow_interruptions",
-            "dynamic_endpointing", "preemptive_generation", "thinking_sound",
-            "persona", "instructions_template", "record_interviews",
+            "dynamic_endpointing", "vad_min_silence", "preemptive_generation",
+            "thinking_sound", "persona", "instructions_template",
+            "gate_max_sentences", "gate_max_words", "gate_repeat_window", "record_interviews",
             "avatar_enabled", "tavus_face_id", "tavus_pal_id",
         ]  # fmt: skip
         widgets = {

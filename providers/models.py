@@ -68,6 +68,14 @@ class ProviderProfile(models.Model):
             "long this candidate pauses mid-answer; off, it stays fixed."
         ),
     )
+    vad_min_silence = models.FloatField(
+        "silence that ends a stretch of speech (s)",
+        default=0.55,
+        help_text=(
+            "How long the voice detector waits in silence before it hands the words to "
+            "speech-to-text; every reply waits at least this long."
+        ),
+    )
     thinking_sound = models.BooleanField(
         "keyboard sound during a long wait",
         default=False,
@@ -95,6 +103,22 @@ class ProviderProfile(models.Model):
             "Extra instructions for every interview. Placeholders: {role}, {job_description}, "
             "{candidate_name}."
         ),
+    )
+
+    gate_max_sentences = models.PositiveSmallIntegerField(
+        "most sentences in a written reply",
+        default=2,
+        help_text="A longer reply is written again, then replaced by the plan's next line.",
+    )
+    gate_max_words = models.PositiveSmallIntegerField(
+        "most words in a written reply",
+        default=40,
+        help_text="About 15 seconds of speech at 40 words.",
+    )
+    gate_repeat_window = models.PositiveSmallIntegerField(
+        "turns a sentence may not be repeated within",
+        default=12,
+        help_text="A sentence the interviewer said in this many earlier turns may not come back.",
     )
 
     record_interviews = models.BooleanField(

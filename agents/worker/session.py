@@ -37,6 +37,9 @@ def build_session(profile, *, vad, userdata, turn_detector=None):
     detected by the VAD.
     """
     stt, llm, tts = agent_plugins(profile, stt_prompt=transcription_prompt(userdata.brief))
+    # The VAD is loaded once per worker process and a process runs one interview at a time,
+    # so setting this interview's silence on it does not reach another interview.
+    vad.update_options(min_silence_duration=profile.vad_min_silence)
     if turn_detector is None:
         turn_detector = inference.TurnDetector(version="v1-mini")
     return AgentSession[InterviewState](
