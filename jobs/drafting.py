@@ -3,7 +3,9 @@
 The reply is constrained to a schema through providers.llm_json, so the retries and the
 fallback to JSON mode that resume parsing and reports rely on apply here too. The draft
 is never saved as it comes: the recruiter edits it on the job form first. It runs while
-the recruiter waits (one bounded request, about half a minute on the embedded CPU model).
+the recruiter waits (one bounded request, about half a minute on the embedded CPU model),
+so it is refused while an interview is live on the same model server: half a minute of
+a shared CPU taken from a candidate waiting for the interviewer is the worse trade.
 """
 
 import re
@@ -14,6 +16,7 @@ from django.conf import settings
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agents.plans import competency_key
+from providers import llm_slots
 from providers.clients import openai_client
 from providers.llm_json import (
     InvalidReply,
@@ -124,6 +127,12 @@ def job_draft(*, title, description, profile=None):
     if not description.strip():
         raise DraftFailed("Write the job description first: the draft is made from it.")
     profile = profile or profile_get_active()
+    if llm_slots.live_count(base_url=profile.llm_base_url):
+        raise DraftFailed(
+            "An interview is running on the team's model server, and drafting now would slow "
+            "the interviewer down. Your description is kept: try again once the interview has "
+            "ended, or start from a template."
+        )
     client = openai_client(
         profile, "llm", timeout=setting("JOB_DRAFT_LLM_TIMEOUT_SECONDS"), max_retries=0
     )

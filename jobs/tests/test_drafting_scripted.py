@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from jobs.tests.support import page_text
+from providers import llm_slots
 from providers.models import ProviderProfile
 from providers.services import profile_activate
 from tests.fake_openai import Reply
@@ -170,3 +171,25 @@ def test_drafting_needs_a_description(recruiter_client, llm_profile, fake_openai
     page = page_text(_draft(recruiter_client, description="  "))
     assert "Write the job description first: the draft is made from it." in page
     assert not fake_openai.requests["chat"]
+
+
+def test_drafting_waits_while_an_interview_is_live_on_the_same_model_server(
+    recruiter_client, llm_profile, fake_openai
+):
+    fake_openai.script("chat", Reply(content=json.dumps(GOOD)))
+    llm_slots.live_mark(base_url=fake_openai.url, interview_id=4242, seconds=60)
+    try:
+        page = page_text(_draft(recruiter_client))
+    finally:
+        llm_slots.live_clear(base_url=fake_openai.url, interview_id=4242)
+
+    assert (
+        "An interview is running on the team's model server, and drafting now would slow the "
+        "interviewer down. Your description is kept: try again once the interview has ended, "
+        "or start from a template." in page
+    )
+    assert DESCRIPTION in page and 'value="Data engineer"' in page
+    assert "chat" not in fake_openai.requests or not fake_openai.requests["chat"]
+
+    # Once it has ended, the same request drafts.
+    assert "The team's model drafted this plan and rubric." in page_text(_draft(recruiter_client))
