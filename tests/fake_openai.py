@@ -158,6 +158,10 @@ class FakeOpenAI:
             self.in_flight[route] -= 1
 
     async def _reply(self, route, request, payload):
+        if route == "completions" and payload.get("max_tokens") == 0:
+            # As llama.cpp does: the prompt is only read (into its cache), nothing is written.
+            self.requests["prompt_only"].append(payload)
+            return web.json_response(_text_completion("", payload.get("model", "fake-model")))
         self.requests[route].append(payload)
         reply = self._next(route)
         if reply.delay:

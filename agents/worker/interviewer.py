@@ -210,6 +210,7 @@ class Interviewer(Agent):
         self.answered = set()
         self._fixed = set()
         self._prefetch = None
+        self._warming = None
         # Words of turns held for the candidate to think ({message id: text}), in order.
         self._held = {}
         self._hold_timer = None
@@ -241,10 +242,15 @@ class Interviewer(Agent):
         self._progress_changed()
         if step.end:
             self._close()
-        elif self.speech_cache is not None:
+            return
+        self._warm_prompt_cache()
+        if self.speech_cache is not None:
             self._prefetch = asyncio.create_task(
                 self.speech_cache.prefetch(self.runner.fixed_lines())
             )
+
+    def _warm_prompt_cache(self):
+        self._warming = asyncio.create_task(self.writer.warm(self.runner))
 
     def _said(self, parts):
         self.transcript.append(("Interviewer", " ".join(parts)))
@@ -292,6 +298,7 @@ class Interviewer(Agent):
         started = time.perf_counter()
         text = " ".join((turn.text_content or "").strip() for turn in turns).strip()
         self.transcript.append(("Candidate", text))
+        question_before = self.runner.current
         step = self.runner.after_turn(text)
         parts = []
         if step.write:
@@ -326,6 +333,8 @@ class Interviewer(Agent):
             yield part if index == 0 else " " + part
         if step.end:
             self._close()
+        elif self.runner.current is not question_before:
+            self._warm_prompt_cache()
 
     def _gate_fell_back(self):
         self.state.gate_fallbacks += 1

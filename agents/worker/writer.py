@@ -158,10 +158,8 @@ class Writer:
 
     async def _complete(self, kind, runner, transcript, activity, tighter):
         cue = _fresh_cue(TIGHTER_CUES[kind], transcript) if tighter else ""
-        if self._client is None:
-            self._client = async_openai_client(self.profile, "llm", max_retries=1)
         started = time.perf_counter()
-        completion = await self._client.completions.create(
+        completion = await self._completions_client().completions.create(
             model=self.profile.llm_model,
             prompt=self._transcript_prompt(kind, runner, transcript, cue),
             max_tokens=min(TRANSCRIPT_MAX_TOKENS, self.profile.llm_max_tokens),
@@ -171,6 +169,33 @@ class Writer:
         duration = time.perf_counter() - started
         _report_llm_time(activity, completion, duration)
         return (cue + (completion.choices[0].text or "")).strip()
+
+    async def warm(self, runner):
+        """Have the embedded server read the prompt the next follow-up starts with, now.
+
+        llama.cpp reads a prompt sent with max_tokens 0 into a slot's cache and generates
+        nothing; the follow-up then only reads the candidate's new words when the reply is
+        due. It runs while nobody waits: at the greeting, and while a new question is
+        spoken. Strong servers read a prompt in milliseconds, so they are left alone. A
+        failure costs only the saving, so it is just logged.
+        """
+        if not self.embedded or runner.current is None:
+            return
+        try:
+            await self._completions_client().completions.create(
+                model=self.profile.llm_model,
+                prompt=self._transcript_prompt("follow_up", runner, [], ""),
+                max_tokens=0,
+            )
+        except Exception as exc:  # noqa: BLE001 (the reply reads the prompt itself then)
+            logger.info(
+                "interview %s: warming the prompt cache failed: %s", self.brief.interview_id, exc
+            )
+
+    def _completions_client(self):
+        if self._client is None:
+            self._client = async_openai_client(self.profile, "llm", max_retries=1)
+        return self._client
 
 
 def _fresh_cue(cues, transcript):

@@ -123,3 +123,29 @@ async def test_the_last_question_of_the_candidate_gets_an_answer_then_the_closin
     assert fake_openai.requests["completions"][0]["prompt"].endswith(
         "Candidate: When will I hear back?\nInterviewer:"
     )
+
+
+async def test_the_embedded_server_reads_each_new_questions_prompt_before_the_answer_comes(
+    fake_openai, settings
+):
+    profile = _embedded(fake_openai, settings)
+    fake_openai.script("completions", Reply(content=" Good start. What do you index first?"))
+
+    await _two_answers(profile, _state(Clock()))
+
+    follow_up = fake_openai.requests["completions"][0]["prompt"]
+    warmed = [request["prompt"] for request in fake_openai.requests["prompt_only"]]
+    # While the question was being asked, its prompt up to the candidate's words was read.
+    asked = f"Interviewer: {SCHEMA}\n"
+    [read_before] = [prompt for prompt in warmed if asked in prompt]
+    shared = read_before[: read_before.index(asked) + len(asked)]
+    assert follow_up.startswith(shared)
+
+
+async def test_a_strong_server_is_not_sent_prompts_to_read_ahead(fake_openai):
+    profile = scripted_profile(fake_openai.url)
+    fake_openai.script("chat", *FOLLOW_UPS)
+
+    await _two_answers(profile, _state(Clock()))
+
+    assert fake_openai.requests["prompt_only"] == []
