@@ -21,6 +21,9 @@ SCALES = {"1-5": "1 to 5", "yes_no": "Yes / no (must-have)"}
 SCALE_LEVELS = {"1-5": ["1", "2", "3", "4", "5"], "yes_no": ["yes", "no"]}
 MAX_QUESTIONS = 10
 MAX_FOLLOW_UPS = 3
+# Spoken at about 2.5 words a second, a question this long takes 20 s to say: past that a
+# candidate has lost its start by the time it ends.
+MAX_SPOKEN_QUESTION_WORDS = 50
 
 
 class PlanInvalid(Exception):
@@ -157,6 +160,15 @@ def plan_check(plan_data, rubric_data):
         if competency.key not in asked_about:
             warnings.append(
                 f"No question covers “{competency.name}”: the report will say it was not asked."
+            )
+    for question in questions:
+        words = question.text.split()
+        if len(words) > MAX_SPOKEN_QUESTION_WORDS:
+            start, seconds = " ".join(words[:8]), len(words) * 2 // 5
+            warnings.append(
+                f"Question “{start}…” has {len(words)} words, about {seconds} "
+                "seconds to say aloud: candidates follow a question of one or two sentences "
+                "better. Shorten it, or ask the rest as a follow-up."
             )
     estimate = plan_estimated_minutes(plan)
     if estimate > plan.time_limit_minutes:

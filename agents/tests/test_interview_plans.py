@@ -34,6 +34,20 @@ def test_it_refuses_a_rubric_with_no_competencies():
     assert any("no competencies" in problem for problem in refused.value.problems)
 
 
+def test_it_warns_about_a_question_too_long_to_follow_when_spoken():
+    plan, rubric = _adhoc()
+    question = plan["sections"][1]["questions"][0]
+    question["text"] = " ".join(["Tell me about the system you built and why it mattered."] * 6)
+
+    _, _, warnings = plan_check(plan, rubric)
+
+    assert warnings == [
+        "Question “Tell me about the system you built and…” has 66 "
+        "words, about 26 seconds to say aloud: candidates follow a question of one or two "
+        "sentences better. Shorten it, or ask the rest as a follow-up."
+    ]
+
+
 def test_it_warns_when_a_competency_has_no_question():
     plan, rubric = _adhoc()
     rubric["competencies"].append(
