@@ -17,6 +17,11 @@ so other engineers' tests run beside it.
 
     flock /work/heavy.lock .venv/bin/python bench/voice_turn_bench.py   # needs root (ip netns)
     ... bench/voice_turn_bench.py --set max_endpointing_delay=1.5 --label max-delay-1.5
+    ... bench/voice_turn_bench.py --upload 50 --label upload-50
+
+--upload N uploads N resumes (through the product's own upload service, parsed by the
+system's Celery worker on the same embedded LLM) as soon as the greeting is heard, so a
+bulk upload runs beside the interview; the resumes' statuses are recorded at the end.
 """
 
 import asyncio
@@ -40,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 NETNS_ENV = "VOICE_BENCH_NETNS"
 SETTINGS_ENV = "VOICE_BENCH_PROFILE"
+UPLOAD_ENV = "VOICE_BENCH_UPLOADS"
 FRAME_MS = 20
 # An interviewer frame this loud (int16 RMS) is speech; piper's quietest words are ~600.
 VOICED_RMS = 150
@@ -112,6 +118,33 @@ print(json.dumps([{{"turn": r.turn, "total_latency": r.total_latency,
     "first_sentence_delay": r.first_sentence_delay, "tts_ttfb": r.tts_ttfb,
     "other_delay": r.other_delay, "reply_seconds": r.reply_seconds,
     "replied_at": r.replied_at.timestamp() if r.replied_at else None}} for r in rows]))
+"""
+
+
+UPLOAD = """
+import json
+from django.core.files.base import ContentFile
+from accounts.models import User
+from resumes.services import resume_upload
+user = User.objects.filter(is_superuser=True).first()
+skills = ["Python", "Go", "PostgreSQL", "Kafka", "React", "Terraform", "Django", "Redis"]
+ids = []
+for n in range({count}):
+    text = (f"Applicant {{n}} Bench\\napplicant{{n}}@example.com\\n\\nExperience\\n"
+            f"Software engineer at Company {{n}} (2019-2024): built services in "
+            f"{{skills[n % 8]}} and {{skills[(n + 3) % 8]}}.\\n\\nEducation\\n"
+            f"BSc Computer Science, University {{n}}\\n\\nSkills\\n{{skills[n % 8]}}, "
+            f"{{skills[(n + 5) % 8]}}\\n")
+    result = resume_upload(uploaded_file=ContentFile(text.encode(), name=f"applicant-{{n}}.txt"),
+                           user=user)
+    ids.append(result.resume.pk)
+print(json.dumps(ids))
+"""
+UPLOAD_STATUS = """
+import json
+from collections import Counter
+from resumes.models import Resume
+print(json.dumps(Counter(Resume.objects.filter(pk__in={ids!r}).values_list("status", flat=True))))
 """
 
 
@@ -233,7 +266,10 @@ class Mouth:
                 rtc.AudioFrame(chunk.tobytes(), self.rate, 1, self.per_frame)
             )
             if len(part) and not len(self.queue) and self.done is not None:
-                self.done.set_result(time.time() - (self.per_frame - len(part)) / self.rate)
+                # The last sample goes out once what is still queued ahead of it has: the
+                # source's queue (this frame included), less the silence padding the frame.
+                unsent = self.source.queued_duration - (self.per_frame - len(part)) / self.rate
+                self.done.set_result(time.time() + unsent)
                 self.done = None
             next_at += FRAME_MS / 1000
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
@@ -245,7 +281,7 @@ class Mouth:
         return await self.done
 
 
-async def candidate(system, interview_id, secret, voice):
+async def candidate(system, interview_id, secret, voice, uploads=0):
     from livekit import rtc
 
     room = rtc.Room()
@@ -271,6 +307,11 @@ async def candidate(system, interview_id, secret, voice):
     turns = []
     greeted = await ear.quiet_for(ANSWER_AFTER_SILENCE, since=0, timeout=120)
     greeting_at = ear.first_voiced
+    uploading = None
+    if uploads:
+        uploading = asyncio.ensure_future(
+            asyncio.to_thread(system.query, UPLOAD.format(count=uploads))
+        )
     for index, (first, pause, _second) in enumerate(ANSWERS):
         if not greeted:
             break
@@ -306,12 +347,15 @@ async def candidate(system, interview_id, secret, voice):
         if not replied:
             break
     speaking.cancel()
+    uploaded = await uploading if uploading is not None else []
+    statuses = system.query(UPLOAD_STATUS.format(ids=uploaded)) if uploaded else {}
     await room.disconnect()
     for task in listening:
         task.cancel()
     return {
         "join_to_greeting": round(greeting_at - asked_at, 3) if greeting_at else None,
         "connected_to_greeting": round(greeting_at - connected_at, 3) if greeting_at else None,
+        "uploads": {"count": len(uploaded), "statuses_when_the_interview_ended": statuses},
         "turns": turns,
     }
 
@@ -359,7 +403,8 @@ def inside():
         )
         interview_id, secret = system.query(INTERVIEW.format(questions=QUESTIONS))
         load["at_join"] = loadavg()
-        heard = asyncio.run(candidate(system, interview_id, secret, voice))
+        uploads = int(os.environ.get(UPLOAD_ENV) or 0)
+        heard = asyncio.run(candidate(system, interview_id, secret, voice, uploads))
         load["after"] = loadavg()
         time.sleep(3)
         product = system.query(PRODUCT_TURNS.format(interview_id=interview_id))
@@ -410,6 +455,7 @@ def write(heard, product, load, run_dir, settings_used):
             "join_to_greeting": heard["join_to_greeting"],
             "connected_to_greeting": heard["connected_to_greeting"],
             "product_minus_heard": stats([abs(t["product_minus_heard"]) for t, _ in pairs]),
+            "uploads": heard["uploads"],
         },
         "targets": {
             "wait_p50": 1.5,
@@ -450,6 +496,16 @@ def write(heard, product, load, run_dir, settings_used):
         f"| product's wait − heard, abs (s) | {_pct(summary['product_minus_heard'])} | ≤ 0.3 |",
         f"| 'let me think' held | {summary['let_me_think_held']} | yes |",
         "",
+        *(
+            [
+                f"{summary['uploads']['count']} resumes were uploaded when the greeting had "
+                "been heard; their statuses when the interview ended: "
+                f"{json.dumps(summary['uploads']['statuses_when_the_interview_ended'])}.",
+                "",
+            ]
+            if summary["uploads"]["count"]
+            else []
+        ),
         f"Profile settings: {json.dumps(settings_used)}.",
         "",
         "| answer | pause | wait | product | cut off | unheard false start | reply s |",
@@ -481,6 +537,8 @@ def main():
             values[name] = json.loads(raw)
         elif option == "--label":
             label = value
+        elif option == "--upload":
+            os.environ[UPLOAD_ENV] = str(int(value))
         else:
             raise SystemExit(f"unknown option {option}; see the docstring of main()")
     if values:

@@ -231,6 +231,7 @@ def test_duplicating_copies_settings_and_keys_but_not_activation(admin_client, k
         ("tts_speed", "0.1", "Speaking speed must be between 0.25 and 4.0"),
         ("llm_temperature", "2.5", "Temperature must be between 0 and 2"),
         ("max_endpointing_delay", "0.2", "at least the minimum pause (0.5 s)"),
+        ("vad_min_silence", "0.1", "The silence must be between 0.25 and 2 seconds"),
     ],
 )
 def test_mistakes_get_field_level_messages_and_the_typed_data_is_kept(
