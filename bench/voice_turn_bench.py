@@ -143,8 +143,15 @@ print(json.dumps(ids))
 UPLOAD_STATUS = """
 import json
 from collections import Counter
-from resumes.models import Resume
-print(json.dumps(Counter(Resume.objects.filter(pk__in={ids!r}).values_list("status", flat=True))))
+from datetime import datetime, timezone
+from resumes.models import ParseAttempt, Resume
+ids, until = {ids!r}, datetime.fromtimestamp({until!r}, tz=timezone.utc)
+attempts = ParseAttempt.objects.filter(resume_id__in=ids)
+print(json.dumps({{
+    "now": Counter(Resume.objects.filter(pk__in=ids).values_list("status", flat=True)),
+    "parses_started_during_the_interview": attempts.filter(claimed_at__lt=until).count(),
+    "parses_finished_during_the_interview": attempts.filter(finished_at__lt=until).count(),
+}}))
 """
 
 
@@ -348,14 +355,21 @@ async def candidate(system, interview_id, secret, voice, uploads=0):
             break
     speaking.cancel()
     uploaded = await uploading if uploading is not None else []
-    statuses = system.query(UPLOAD_STATUS.format(ids=uploaded)) if uploaded else {}
+    # The interview's last words: after them it is no longer live, and parsing may go on.
+    last_words = max(
+        (t["heard_at"] + t["reply_seconds"] for t in turns if t["heard_at"] and t["reply_seconds"]),
+        default=time.time(),
+    )
+    statuses = (
+        system.query(UPLOAD_STATUS.format(ids=uploaded, until=last_words)) if uploaded else {}
+    )
     await room.disconnect()
     for task in listening:
         task.cancel()
     return {
         "join_to_greeting": round(greeting_at - asked_at, 3) if greeting_at else None,
         "connected_to_greeting": round(greeting_at - connected_at, 3) if greeting_at else None,
-        "uploads": {"count": len(uploaded), "statuses_when_the_interview_ended": statuses},
+        "uploads": {"count": len(uploaded), **statuses},
         "turns": turns,
     }
 
@@ -499,8 +513,10 @@ def write(heard, product, load, run_dir, settings_used):
         *(
             [
                 f"{summary['uploads']['count']} resumes were uploaded when the greeting had "
-                "been heard; their statuses when the interview ended: "
-                f"{json.dumps(summary['uploads']['statuses_when_the_interview_ended'])}.",
+                "been heard. Parses started before the interview's last words: "
+                f"{summary['uploads'].get('parses_started_during_the_interview')}, finished: "
+                f"{summary['uploads'].get('parses_finished_during_the_interview')}; statuses "
+                f"after it: {json.dumps(summary['uploads'].get('now'))}.",
                 "",
             ]
             if summary["uploads"]["count"]
