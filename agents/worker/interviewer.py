@@ -12,6 +12,7 @@ from livekit.agents.types import FlushSentinel
 
 from agents.plans import plan_adhoc
 from agents.worker import hold
+from agents.worker.audio import without_leading_silence
 from agents.worker.plan_runner import FixedLines, PlanRunner
 from agents.worker.speech_cache import spoken_key
 from agents.worker.writer import Writer, prompt, report_llm_time, report_tts_time
@@ -350,6 +351,10 @@ class Interviewer(Agent):
         return None
 
     async def tts_node(self, text, model_settings):
+        async for frame in without_leading_silence(self._speech(text, model_settings)):
+            yield frame
+
+    async def _speech(self, text, model_settings):
         whole = "".join([chunk async for chunk in text])
         split = self._ends_with_fixed_line(whole) if self.speech_cache is not None else None
         if split is None:
