@@ -44,17 +44,18 @@ class ProviderProfile(models.Model):
         "audio format", max_length=8, choices=AudioFormat.choices, default=AudioFormat.PCM
     )
 
+    # voice_turn_bench, idle, embedded models: a candidate who pauses 1.2-1.5 s after a
+    # finished sentence can't be told from one who is done, so any reply heard before then
+    # talks over them. From 0.5 s to a 2.0 s maximum: p50 1.87-2.06 s and 2-3 cut-offs in
+    # 12 answers; a fixed 1.7 s: p50 1.98 s, p90 2.42 s and none.
     min_endpointing_delay = models.FloatField(
         "minimum pause before replying (s)",
-        default=0.5,
+        default=1.7,
         help_text="How long the candidate must be silent before the interviewer may answer.",
     )
     max_endpointing_delay = models.FloatField(
         "maximum pause before replying (s)",
-        # voice_turn_bench, idle, the local turn detector: it is unsure on most answers, so
-        # this is their wait. 3.0 s gave p50 2.75 s, 2.0 s 1.87 s and 1.5 s 1.77 s, with no
-        # more cut-offs (those come from confident early decisions, not from this bound).
-        default=2.0,
+        default=1.7,
         help_text="The longest the interviewer waits when the candidate seems mid-sentence.",
     )
     allow_interruptions = models.BooleanField(
