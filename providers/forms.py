@@ -54,6 +54,17 @@ def clean_base_url(value):
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def _bounded_float(label, low, high, *, out_of_range, help_text):
+    """A number field whose one message names the whole range, whichever end was passed."""
+    return forms.FloatField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        error_messages={"min_value": out_of_range, "max_value": out_of_range},
+        help_text=help_text,
+    )
+
+
 class ProviderProfileForm(forms.ModelForm):
     # (legend, service whose models can be fetched, field names)
     FIELDSETS = [
@@ -102,14 +113,11 @@ class ProviderProfileForm(forms.ModelForm):
     llm_base_url = forms.CharField(label="LLM base URL", max_length=500)
     stt_base_url = forms.CharField(label="Speech-to-text base URL", max_length=500)
     tts_base_url = forms.CharField(label="Text-to-speech base URL", max_length=500)
-    llm_temperature = forms.FloatField(
-        label="Temperature",
-        min_value=0.0,
-        max_value=2.0,
-        error_messages={
-            "min_value": "Temperature must be between 0 and 2 (0.7 is a good start).",
-            "max_value": "Temperature must be between 0 and 2 (0.7 is a good start).",
-        },
+    llm_temperature = _bounded_float(
+        "Temperature",
+        0.0,
+        2.0,
+        out_of_range="Temperature must be between 0 and 2 (0.7 is a good start).",
         help_text="0 is predictable, 2 is very random.",
     )
     llm_max_tokens = forms.IntegerField(
@@ -118,14 +126,11 @@ class ProviderProfileForm(forms.ModelForm):
         max_value=32768,
         help_text="Spoken replies are short; 300 is plenty.",
     )
-    tts_speed = forms.FloatField(
-        label="Speaking speed",
-        min_value=0.25,
-        max_value=4.0,
-        error_messages={
-            "min_value": "Speaking speed must be between 0.25 and 4.0 (1.0 is normal).",
-            "max_value": "Speaking speed must be between 0.25 and 4.0 (1.0 is normal).",
-        },
+    tts_speed = _bounded_float(
+        "Speaking speed",
+        0.25,
+        4.0,
+        out_of_range="Speaking speed must be between 0.25 and 4.0 (1.0 is normal).",
         help_text="1.0 is normal speed; the OpenAI API accepts 0.25 to 4.0.",
     )
     min_endpointing_delay = forms.FloatField(
@@ -134,15 +139,12 @@ class ProviderProfileForm(forms.ModelForm):
     max_endpointing_delay = forms.FloatField(
         label="Maximum pause before replying (s)", min_value=0.0, max_value=30.0
     )
-    vad_min_silence = forms.FloatField(
-        label="Silence that ends a stretch of speech (s)",
+    vad_min_silence = _bounded_float(
+        "Silence that ends a stretch of speech (s)",
         # The framework refuses less than 0.25 s with its turn detector.
-        min_value=0.25,
-        max_value=2.0,
-        error_messages={
-            "min_value": "The silence must be between 0.25 and 2 seconds (0.55 is the default).",
-            "max_value": "The silence must be between 0.25 and 2 seconds (0.55 is the default).",
-        },
+        0.25,
+        2.0,
+        out_of_range="The silence must be between 0.25 and 2 seconds (0.55 is the default).",
         help_text="Shorter answers sooner; below about 0.3 s breaths start to split sentences.",
     )
     gate_max_sentences = forms.IntegerField(
