@@ -45,7 +45,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from livekit.agents import AgentSession  # noqa: E402
 
-from agents.worker.gate import MAX_SENTENCES, MAX_WORDS, ROLE_CONFUSION, sentences  # noqa: E402
+from agents.worker.gate import ROLE_CONFUSION, sentences  # noqa: E402
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState  # noqa: E402
 from localmodels.pytest_plugin import run_server  # noqa: E402
 from providers.clients import agent_plugins  # noqa: E402
@@ -170,14 +170,15 @@ async def interview(profile, form, answers):
     return state, recorded, transcript
 
 
-def checks(state, recorded, transcript):
+def checks(profile, state, recorded, transcript):
     said = [text for speaker, text in transcript if speaker == "Interviewer"]
     everything = " ".join(said)
     required = [q.text for _, q in state.runner.questions if q.required]
     positions = [everything.find(text) for text in required]
     asked = all(p >= 0 for p in positions) and positions == sorted(positions)
     short = all(
-        len(sentences(text)) <= MAX_SENTENCES and len(text.split()) <= MAX_WORDS
+        len(sentences(text)) <= profile.gate_max_sentences
+        and len(text.split()) <= profile.gate_max_words
         for text in recorded.written
     )
 
@@ -217,7 +218,7 @@ async def bench(forms):
         for name, answers in CANDIDATES.items():
             started = time.perf_counter()
             state, recorded, transcript = await interview(profile, form, answers)
-            row = {"form": form, "candidate": name, **checks(state, recorded, transcript)}
+            row = {"form": form, "candidate": name, **checks(profile, state, recorded, transcript)}
             row["seconds"] = round(time.perf_counter() - started, 1)
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -239,7 +240,11 @@ def write_results(profile, rows, transcripts, load_before):
             "python": platform.python_version(),
         },
         "model": profile.llm_model,
-        "gate": {"max_sentences": MAX_SENTENCES, "max_words": MAX_WORDS},
+        "gate": {
+            "max_sentences": profile.gate_max_sentences,
+            "max_words": profile.gate_max_words,
+            "repeat_window": profile.gate_repeat_window,
+        },
         "rows": rows,
         "transcripts": transcripts,
     }
