@@ -94,6 +94,80 @@ FACT_WORDS = frozenset(
         "december",
     }
 )
+# Long words any answer may use besides its facts: referring, thanking, apologising. Words
+# count as the same by their first five letters ("recruiters", "recruiting").
+PLAIN_WORDS = frozenset(
+    word[:5]
+    for word in [
+        "about",
+        "above",
+        "after",
+        "again",
+        "ahead",
+        "always",
+        "answer",
+        "anything",
+        "asked",
+        "because",
+        "before",
+        "being",
+        "certainly",
+        "clear",
+        "could",
+        "course",
+        "definitely",
+        "depends",
+        "detail",
+        "everything",
+        "exactly",
+        "further",
+        "great",
+        "happy",
+        "hello",
+        "honest",
+        "information",
+        "interest",
+        "later",
+        "least",
+        "little",
+        "might",
+        "other",
+        "please",
+        "pleasure",
+        "question",
+        "really",
+        "recruiter",
+        "right",
+        "share",
+        "should",
+        "someone",
+        "something",
+        "sorry",
+        "still",
+        "thank",
+        "their",
+        "there",
+        "these",
+        "thing",
+        "think",
+        "those",
+        "though",
+        "through",
+        "unfortunately",
+        "until",
+        "welcome",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "would",
+        "yours",
+        "yourself",
+    ]
+)
+# More long words than this that are in neither the facts, the candidate's question nor
+# the plain words, and an answer is saying something it was not told.
+MAX_NEW_WORDS = 1
 # Capitalised mid-sentence without naming anything.
 NOT_NAMES = frozenset({"i", "i'm", "i'll", "i've", "i'd", "ok", "okay"})
 
@@ -155,11 +229,27 @@ def ungrounded_words(text, facts):
     return found
 
 
-def gate_problems(text, *, limits, recent=(), question_due=True, facts=None):
+def _long_words(text):
+    return [word for word in WORD.findall(text) if len(word) >= 5 and word.isalpha()]
+
+
+def new_words(text, *, facts, asked=""):
+    """The long words of `text` that are in neither `facts`, the question `asked`, nor plain
+    words: what an answer says beyond what it was given ("the field of software development")."""
+    known = {word.lower()[:5] for word in _long_words(f"{facts} {asked}")} | PLAIN_WORDS
+    found = []
+    for word in _long_words(text):
+        if word.lower()[:5] not in known and word.lower() not in found:
+            found.append(word.lower())
+    return found
+
+
+def gate_problems(text, *, limits, recent=(), question_due=True, facts=None, asked=""):
     """Why `text` may not be spoken (plain phrases), or [] when it passes.
 
     `recent` are the interviewer's earlier turns, newest last. With `facts` (what the model
-    was told), the reply may state no number, time or name that is not in them.
+    was told), the reply answers the candidate's question `asked`: it may state no number,
+    time or name that is not in the facts, and say little beyond the facts and the question.
     """
     text = text.strip()
     if not text:
@@ -186,6 +276,9 @@ def gate_problems(text, *, limits, recent=(), question_due=True, facts=None):
         problems.append("it repeats a sentence")
     if question_due and not text.endswith("?"):
         problems.append("it does not end on a question")
-    if facts is not None and (invented := ungrounded_words(text, facts)):
-        problems.append(f"it states a fact it was not given ({', '.join(invented)})")
+    if facts is not None:
+        if invented := ungrounded_words(text, facts):
+            problems.append(f"it states a fact it was not given ({', '.join(invented)})")
+        if len(beyond := new_words(text, facts=facts, asked=asked)) > MAX_NEW_WORDS:
+            problems.append(f"it says what it was not told ({', '.join(beyond)})")
     return problems

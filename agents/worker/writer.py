@@ -83,6 +83,7 @@ class Writer:
         # An answer may only say what the interview knows; a follow-up builds on the
         # candidate's words, which the gate does not take as facts.
         facts = self.answer_facts(runner) if kind == "answer" else None
+        asked = next((text for speaker, text in reversed(transcript) if speaker == "Candidate"), "")
         problems = []
         for attempt in range(2):
             tighter = attempt == 1
@@ -96,7 +97,12 @@ class Writer:
             )
             text = " ".join(text.split())
             problems = gate_problems(
-                text, limits=self.limits, recent=recent, question_due=question_due, facts=facts
+                text,
+                limits=self.limits,
+                recent=recent,
+                question_due=question_due,
+                facts=facts,
+                asked=asked,
             )
             if not problems:
                 return text

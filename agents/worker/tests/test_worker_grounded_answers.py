@@ -59,13 +59,41 @@ def test_an_answer_stating_a_date_a_number_or_a_name_it_was_not_given_is_refused
     )
 
     assert ungrounded_words(answer, _facts()) == invented
-    assert problems == [f"it states a fact it was not given ({', '.join(invented)})"]
+    assert f"it states a fact it was not given ({', '.join(invented)})" in problems
+
+
+@pytest.mark.parametrize(
+    ("asked", "answer", "beyond"),
+    [
+        (
+            "What does your company actually do?",
+            "We are a company in the field of software development and that is all I can provide.",
+            "field, software, development, provide",
+        ),
+        (
+            "What is the salary for this role?",
+            "The recruiters are giving you a salary range.",
+            "giving, range",
+        ),
+    ],
+)
+def test_an_answer_that_says_more_than_the_facts_and_the_question_is_refused(asked, answer, beyond):
+    problems = gate_problems(
+        answer,
+        limits=gate_limits(ProviderProfile()),
+        question_due=False,
+        facts=_facts(),
+        asked=asked,
+    )
+
+    assert problems == [f"it says what it was not told ({beyond})"]
 
 
 @pytest.mark.parametrize(
     "answer",
     [
         RESTATED,
+        "The recruiting team can tell you whether the team is remote.",
         "The interview takes about 10 minutes, Grace.",
         "The recruiting team will contact you about the next steps soon.",
         "I don't know that, but the recruiting team will tell you.",
@@ -74,7 +102,11 @@ def test_an_answer_stating_a_date_a_number_or_a_name_it_was_not_given_is_refused
 )
 def test_an_answer_that_only_restates_what_the_interview_knows_passes(answer):
     problems = gate_problems(
-        answer, limits=gate_limits(ProviderProfile()), question_due=False, facts=_facts()
+        answer,
+        limits=gate_limits(ProviderProfile()),
+        question_due=False,
+        facts=_facts(),
+        asked="Is the team remote?",
     )
 
     assert problems == []
