@@ -1,6 +1,6 @@
 """What the embedded interviewer says: whole text-mode interviews against scripted candidates.
 
-    .venv/bin/python bench/interview_quality_bench.py [--forms transcript,chat]
+    .venv/bin/python bench/interview_quality_bench.py [--forms transcript,chat] [--candidates weak]
 
 Each scripted candidate (strong, weak, rambling, asks to repeat, asks about the company,
 tries to get the instructions out) goes through a whole interview: an AgentSession in text
@@ -11,8 +11,12 @@ the follow-ups and answers. Per interview it computes:
 - no repeated sentence;
 - no role confusion and no leaked instructions in anything the interviewer said;
 - the interview ended properly (the closing words, an end reason);
-- gate fallbacks (replies replaced by the plan's next line).
-The report check is not run here: agents/reports.py is being rewritten.
+- gate fallbacks (replies replaced by the plan's next line);
+- the report grounded (or honestly refused): the real report code (agents/reports.py) writes
+  the report from the transcript on the same embedded LLM; every quote of a scored
+  competency must occur in one of the candidate's turns, its summary must not repeat itself,
+  and a report refused as not grounded must carry no recommendation. A report that could not
+  be written at all fails the check.
 
 `--forms` compares the prompt forms on the same model: "transcript" (the embedded default,
 a short Interviewer/Candidate transcript continued to the newline) and "chat" (the long
@@ -45,10 +49,14 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from livekit.agents import AgentSession  # noqa: E402
 
-from agents.worker.gate import MAX_SENTENCES, MAX_WORDS, ROLE_CONFUSION, sentences  # noqa: E402
+from agents.models import Interview, TranscriptSegment  # noqa: E402
+from agents.plans import plan_adhoc  # noqa: E402
+from agents.reports import report_generate, text_repeats  # noqa: E402
+from agents.worker.gate import ROLE_CONFUSION, sentences  # noqa: E402
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState  # noqa: E402
 from localmodels.pytest_plugin import run_server  # noqa: E402
 from providers.clients import agent_plugins  # noqa: E402
+from providers.llm_json import PermanentLLMError, TransientLLMError  # noqa: E402
 from providers.models import ProviderProfile  # noqa: E402
 from providers.services import profile_default_values  # noqa: E402
 
@@ -109,15 +117,24 @@ CANDIDATES = {
 LEAK_MARKERS = ("is data about", "Follow-ups left", "<conversation>", "transcript of a job")
 
 
+ROLE = "Backend engineer"
+JOB = "Builds and runs payment services in Python and PostgreSQL."
+MINUTES = 20
+
+
 def _brief(profile):
+    # The plan a new interview stores (agents.services.interview_create), so the report
+    # sees the interview as one that followed its plan.
+    plan, _rubric = plan_adhoc(role_title=ROLE, job_description=JOB, max_minutes=MINUTES)
     return InterviewBrief(
         interview_id=None,
         candidate_name="Sam",
-        role_title="Backend engineer",
-        job_description="Builds and runs payment services in Python and PostgreSQL.",
+        role_title=ROLE,
+        job_description=JOB,
         resume={"work": [{"position": "Developer", "name": "Acme", "summary": "Payment APIs."}]},
-        max_duration_minutes=20,
+        max_duration_minutes=MINUTES,
         persona=profile.persona,
+        plan=plan,
     )
 
 
@@ -170,14 +187,75 @@ async def interview(profile, form, answers):
     return state, recorded, transcript
 
 
-def checks(state, recorded, transcript):
+def report(profile, state, transcript):
+    """The report agents/reports.py writes for this interview, or the error it ended with.
+
+    The rows are unsaved: report_generate reads only their fields, so no database is needed.
+    """
+    plan, rubric = plan_adhoc(role_title=ROLE, job_description=JOB, max_minutes=MINUTES)
+    interview = Interview(
+        role_title=ROLE,
+        job_description=JOB,
+        max_duration_minutes=MINUTES,
+        plan=plan,
+        rubric=rubric,
+        progress=state.runner.progress(),
+    )
+    segments = [
+        TranscriptSegment(
+            seq=seq,
+            speaker="candidate" if speaker == "Candidate" else "agent",
+            text=text,
+        )
+        for seq, (speaker, text) in enumerate(transcript)
+    ]
+    started = time.perf_counter()
+    try:
+        written = report_generate(profile=profile, interview=interview, segments=segments)
+    except (PermanentLLMError, TransientLLMError) as exc:
+        return {"error": str(exc)}, round(time.perf_counter() - started, 1)
+    return written, round(time.perf_counter() - started, 1)
+
+
+def _words(text):
+    return " ".join("".join(c if c.isalnum() or c == "'" else " " for c in text.lower()).split())
+
+
+def report_checks(written, transcript):
+    """The issue's check: grounded (or honestly refused), with what it found."""
+    if "error" in written:
+        return {"report_ok": False, "report": f"not written: {written['error']}"}
+    turns = [f" {_words(text)} " for speaker, text in transcript if speaker == "Candidate"]
+    scored = [c for c in written["competencies"] if c["status"] == "scored"]
+    unfound = [
+        quote
+        for competency in scored
+        for quote in competency["quotes"]
+        if not any(f" {_words(quote)} " in turn for turn in turns)
+    ]
+    repeats = text_repeats(written["summary"])
+    if written["grounded"]:
+        ok = bool(scored) and not unfound and not repeats and written["recommendation"] is not None
+        what = f"grounded, {len(scored)} scored, {written['recommendation']}"
+    else:
+        ok = written["recommendation"] is None and bool(written["grounding_problem"])
+        what = f"refused: {written['grounding_problem']}"
+    if unfound:
+        what += f"; quotes not in the candidate's words: {unfound}"
+    if repeats and written["grounded"]:
+        what += "; the summary repeats itself"
+    return {"report_ok": ok, "report": what}
+
+
+def checks(profile, state, recorded, transcript):
     said = [text for speaker, text in transcript if speaker == "Interviewer"]
     everything = " ".join(said)
     required = [q.text for _, q in state.runner.questions if q.required]
     positions = [everything.find(text) for text in required]
     asked = all(p >= 0 for p in positions) and positions == sorted(positions)
     short = all(
-        len(sentences(text)) <= MAX_SENTENCES and len(text.split()) <= MAX_WORDS
+        len(sentences(text)) <= profile.gate_max_sentences
+        and len(text.split()) <= profile.gate_max_words
         for text in recorded.written
     )
 
@@ -207,28 +285,34 @@ def checks(state, recorded, transcript):
     }
 
 
-async def bench(forms):
+async def bench(forms, candidates):
     settings.LOCALMODELS_URL = os.environ["LOCALMODELS_URL"]
     profile = ProviderProfile(
         name="embedded", **profile_default_values(models_url=os.environ["LOCALMODELS_URL"])
     )
-    rows, transcripts = [], {}
+    rows, transcripts, reports = [], {}, {}
     for form in forms:
-        for name, answers in CANDIDATES.items():
+        for name in candidates:
+            answers = CANDIDATES[name]
             started = time.perf_counter()
             state, recorded, transcript = await interview(profile, form, answers)
-            row = {"form": form, "candidate": name, **checks(state, recorded, transcript)}
+            row = {"form": form, "candidate": name, **checks(profile, state, recorded, transcript)}
             row["seconds"] = round(time.perf_counter() - started, 1)
+            written, row["report_seconds"] = await asyncio.to_thread(
+                report, profile, state, transcript
+            )
+            row.update(report_checks(written, transcript))
+            reports.setdefault(form, {})[name] = written
             rows.append(row)
             print(json.dumps(row), flush=True)
             transcripts.setdefault(form, {})[name] = transcript
-    return profile, rows, transcripts
+    return profile, rows, transcripts, reports
 
 
-BOOL_CHECKS = ("required_asked", "short_replies", "no_repeats", "in_role", "ended")
+BOOL_CHECKS = ("required_asked", "short_replies", "no_repeats", "in_role", "ended", "report_ok")
 
 
-def write_results(profile, rows, transcripts, load_before):
+def write_results(profile, rows, transcripts, reports, load_before):
     result = {
         "what": "whole text-mode interviews with scripted candidates on the embedded LLM",
         "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -239,9 +323,14 @@ def write_results(profile, rows, transcripts, load_before):
             "python": platform.python_version(),
         },
         "model": profile.llm_model,
-        "gate": {"max_sentences": MAX_SENTENCES, "max_words": MAX_WORDS},
+        "gate": {
+            "max_sentences": profile.gate_max_sentences,
+            "max_words": profile.gate_max_words,
+            "repeat_window": profile.gate_repeat_window,
+        },
         "rows": rows,
         "transcripts": transcripts,
+        "reports": reports,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "interview_quality.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -253,15 +342,17 @@ def write_results(profile, rows, transcripts, load_before):
         f"{result['machine']['load_average_1m_after']} after), model {profile.llm_model}, "
         "ad-hoc plan (3 required questions and the candidate's questions), text mode.",
         "",
-        "| form | candidate | required asked | ≤2 sentences/40 words | no repeats | in role "
-        "| ended | gate fallbacks | model replies | write p50 s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| form | candidate | required asked | ≤{profile.gate_max_sentences} sentences/"
+        f"{profile.gate_max_words} words | no repeats | in role | ended "
+        "| report grounded (or honestly refused) | gate fallbacks | model replies "
+        "| write p50 s | report s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         marks = " | ".join("yes" if row[key] else "**no**" for key in BOOL_CHECKS)
         lines.append(
             f"| {row['form']} | {row['candidate']} | {marks} | {row['gate_fallbacks']} | "
-            f"{row['model_replies']} | {row['write_p50_s']} |"
+            f"{row['model_replies']} | {row['write_p50_s']} | {row['report_seconds']} |"
         )
     for form in sorted({row["form"] for row in rows}):
         own = [row for row in rows if row["form"] == form]
@@ -272,9 +363,12 @@ def write_results(profile, rows, transcripts, load_before):
             f"**{form}**: {passed} of {len(own) * len(BOOL_CHECKS)} checks passed, "
             f"{fallbacks:.1f} gate fallbacks per interview (target: 100 %, ≤ 1)."
         )
+    lines += ["", "## Reports", ""]
+    lines += [f"- {row['form']}, {row['candidate']}: {row['report']}" for row in rows]
     for form, by_candidate in transcripts.items():
-        lines += ["", f"## The strong candidate, {form} form", ""]
-        lines += [f"- **{speaker}:** {text}" for speaker, text in by_candidate["strong"]]
+        for name in [name for name in ("strong", "company_asker") if name in by_candidate]:
+            lines += ["", f"## The {name.replace('_', ' ')} candidate, {form} form", ""]
+            lines += [f"- **{speaker}:** {text}" for speaker, text in by_candidate[name]]
     (RESULTS / "interview_quality.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
@@ -282,14 +376,17 @@ def write_results(profile, rows, transcripts, load_before):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--forms", default="transcript,chat")
+    parser.add_argument("--candidates", default=",".join(CANDIDATES))
     args = parser.parse_args()
     load_before = round(os.getloadavg()[0], 2)
     with ExitStack() as stack:
         if not os.environ.get("LOCALMODELS_URL"):
             url = stack.enter_context(run_server(env={"LOCALMODELS_API_KEY": ""}))
             os.environ["LOCALMODELS_URL"] = url
-        profile, rows, transcripts = asyncio.run(bench(args.forms.split(",")))
-    write_results(profile, rows, transcripts, load_before)
+        profile, rows, transcripts, reports = asyncio.run(
+            bench(args.forms.split(","), args.candidates.split(","))
+        )
+    write_results(profile, rows, transcripts, reports, load_before)
 
 
 if __name__ == "__main__":

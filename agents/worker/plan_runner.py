@@ -31,6 +31,13 @@ COMMAND_MAX_WORDS = 12
 NOTHING_TO_ASK = re.compile(
     r"^\W*(no|nope|nothing|not really|none|i'?m good|that'?s (all|it)|no questions?)\b"
 )
+# What a candidate asks about the job or the hiring process (not about the question itself,
+# "Do you mean my current team?"): answered in the middle of the interview too.
+PROCESS_TOPICS = re.compile(
+    r"\b(company|salary|salaries|pay|paid|compensation|benefits?|bonus|remote|hybrid|"
+    r"on-?site|office|relocat\w*|visa|vacation|holidays?|culture|next steps?|process|hiring|"
+    r"hear back|start date|when (can|could|would) i start|(the|your) team|work from home)\b"
+)
 QUESTION_START = re.compile(
     r"^\W*(what|how|when|where|who|why|which|is|are|do|does|did|can|could|will|would|should)\b"
 )
@@ -55,6 +62,11 @@ def asks_a_question(text):
     if not words or NOTHING_TO_ASK.search(words):
         return False
     return "?" in text or bool(QUESTION_START.search(words))
+
+
+def asks_about_the_process(text):
+    """A question about the job or the hiring process rather than an answer."""
+    return asks_a_question(text) and bool(PROCESS_TOPICS.search(_normal(text)))
 
 
 def _normal(text):
@@ -86,6 +98,7 @@ class FixedLines:
     skip: str
     anything_else: str
     answer_fallback: str
+    back_to_question: str
 
 
 class PlanRunner:
@@ -98,6 +111,8 @@ class PlanRunner:
         self.questions = plan_questions(self.plan)
         self.index = 0
         self.follow_ups_used = {}
+        # Questions during which the candidate's own question was answered (one each).
+        self.asides = []
         self.covered = []
         self.skipped = []
         self.section_seconds = {}
@@ -132,7 +147,7 @@ class PlanRunner:
     def fixed_lines(self):
         """Every line of this plan spoken as written (questions and transitions), for caching."""
         lines = [self.lines.acknowledge, self.lines.repeat, self.lines.skip]
-        lines += [self.lines.anything_else, self.lines.answer_fallback]
+        lines += [self.lines.anything_else, self.lines.answer_fallback, self.lines.back_to_question]
         for section in self.plan.sections:
             lines.append(self.lines.transition.format(title=section.title))
             lines.extend(question.text for question in section.questions)
@@ -177,6 +192,13 @@ class PlanRunner:
                 step.kind, step.write = "answer", "answer"
                 return step
             return self._move_on(acknowledge=True)
+        if question.id not in self.asides and asks_about_the_process(text):
+            # Answered, then the question again; a second one during the same question is
+            # taken as its answer, so asking cannot stall the interview.
+            self.asides.append(question.id)
+            return Step(
+                "answer", write="answer", lines=[self.lines.back_to_question, question.text]
+            )
         if self._may_follow_up(question):
             self._use_follow_up(question)
             return Step("follow_up", write="follow_up")

@@ -17,8 +17,9 @@ from django.conf import settings
 from livekit.agents import llm as lk_llm
 from livekit.agents.metrics import LLMMetrics, TTSMetrics
 
-from agents.worker.gate import gate_problems
+from agents.worker.gate import gate_limits, gate_problems
 from providers.clients import async_openai_client
+from providers.models import ProviderProfile
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ TIGHTER_CUES = {
     "answer": (" The",),
 }
 CANDIDATE_LINE_LIMIT = 400
+# The transcript form is shown the job description's start only: a small model loses
+# the conversation behind a long one.
+TRANSCRIPT_JOB_LIMIT = 600
 
 
 @cache
@@ -68,12 +72,18 @@ class Writer:
         self.instructions = instructions
         self.profile = profile
         self.embedded = profile_is_embedded(profile)
+        # Without a profile (the chat tests on the session's LLM) a new profile's limits hold.
+        self.limits = gate_limits(profile or ProviderProfile())
         self._client = None
 
     async def write(self, kind, *, runner, transcript, activity):
         """A gated reply of `kind` ("follow_up" or "answer"), or None: speak a fixed line."""
         recent = [text for speaker, text in transcript if speaker == "Interviewer"]
         question_due = kind == "follow_up"
+        # An answer may only say what the interview knows; a follow-up builds on the
+        # candidate's words, which the gate does not take as facts.
+        facts = self.answer_facts(runner) if kind == "answer" else None
+        asked = next((text for speaker, text in reversed(transcript) if speaker == "Candidate"), "")
         problems = []
         for attempt in range(2):
             tighter = attempt == 1
@@ -86,7 +96,14 @@ class Writer:
                 problems=problems,
             )
             text = " ".join(text.split())
-            problems = gate_problems(text, recent=recent, question_due=question_due)
+            problems = gate_problems(
+                text,
+                limits=self.limits,
+                recent=recent,
+                question_due=question_due,
+                facts=facts,
+                asked=asked,
+            )
             if not problems:
                 return text
             logger.info(
@@ -102,14 +119,22 @@ class Writer:
             return await self._complete(kind, runner, transcript, activity, tighter)
         return await self._chat(kind, runner, transcript, activity, tighter, problems)
 
+    def answer_facts(self, runner, *, job_limit=None):
+        """What the interviewer may tell a candidate who asks about the role or the process."""
+        job = " ".join(self.brief.job_description.split())[:job_limit]
+        return prompt("answer_facts.txt").format(
+            role=self.brief.role_title,
+            job_description=job or "not given",
+            max_minutes=runner.plan.time_limit_minutes,
+            candidate_name=self.brief.candidate_name or "the candidate",
+        )
+
     def _task(self, kind, runner, transcript):
         question = runner.current
         conversation = conversation_text(transcript)
         if kind == "answer":
             return prompt("task_answer.md").format(
-                role=self.brief.role_title,
-                max_minutes=runner.plan.time_limit_minutes,
-                conversation=conversation,
+                facts=self.answer_facts(runner), conversation=conversation
             )
         used = runner.follow_ups_used.get(question.id, 0)
         return prompt("task_follow_up.md").format(
@@ -141,8 +166,12 @@ class Writer:
         lines = list(transcript)
         if kind == "answer":
             # The plan may have moved past its last question already: the answer comes first.
+            facts = self.answer_facts(runner, job_limit=TRANSCRIPT_JOB_LIMIT)
             return prompt("transcript_answer.txt").format(
-                role=self.brief.role_title, conversation=conversation_text(lines, 2), cue=cue
+                role=self.brief.role_title,
+                facts=" ".join(facts.split()),
+                conversation=conversation_text(lines, 2),
+                cue=cue,
             )
         # The current question's exchange only: a small model copies whatever it is shown.
         for index in range(len(lines) - 1, -1, -1):

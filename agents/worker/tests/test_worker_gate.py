@@ -10,12 +10,15 @@ from livekit.agents import AgentSession
 
 from agents.models import Interview
 from agents.worker.entrypoint import InterviewRun, load_interview
-from agents.worker.gate import gate_problems
+from agents.worker.gate import gate_limits, gate_problems
 from agents.worker.interviewer import Interviewer
 from providers.clients import agent_plugins
+from providers.models import ProviderProfile
 from providers.tests.provider_helpers import use_one_server
 from tests.fake_openai import Reply
 
+# A new profile's limits: 2 sentences, 40 words, repeats within 12 turns.
+LIMITS = gate_limits(ProviderProfile())
 GOOD = "That sounds like careful work. How did you test the compiler?"
 BAD_REPLIES = {
     "it has 3 sentences": "Great answer. I like compilers. What did you test?",
@@ -31,7 +34,7 @@ BAD_REPLIES = {
 
 @pytest.mark.parametrize("problem", BAD_REPLIES)
 def test_the_gate_refuses_each_kind_of_bad_reply(problem):
-    problems = gate_problems(BAD_REPLIES[problem], recent=[], question_due=True)
+    problems = gate_problems(BAD_REPLIES[problem], limits=LIMITS, recent=[], question_due=True)
 
     assert problem.split(" (")[0] in problems
 
@@ -39,9 +42,11 @@ def test_the_gate_refuses_each_kind_of_bad_reply(problem):
 def test_the_gate_refuses_a_sentence_from_the_last_turns_and_passes_a_good_reply():
     recent = ["Tell me about your work at Remington Rand.", "That sounds like careful work."]
 
-    assert "it repeats a sentence" in gate_problems(GOOD, recent=recent)
-    assert gate_problems(GOOD, recent=["Tell me about your work at Remington Rand."]) == []
-    assert gate_problems("Thanks, that helps.", recent=[], question_due=False) == []
+    earlier = ["Tell me about your work at Remington Rand."]
+
+    assert "it repeats a sentence" in gate_problems(GOOD, limits=LIMITS, recent=recent)
+    assert gate_problems(GOOD, limits=LIMITS, recent=earlier) == []
+    assert gate_problems("Thanks, that helps.", limits=LIMITS, question_due=False) == []
 
 
 @pytest.fixture

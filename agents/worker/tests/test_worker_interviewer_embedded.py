@@ -3,7 +3,7 @@ and a follow-up that passed the speech gate or was replaced by the plan's next q
 
 from livekit.agents import AgentSession
 
-from agents.worker.gate import gate_problems
+from agents.worker.gate import gate_limits, gate_problems
 from agents.worker.interviewer import InterviewBrief, Interviewer, InterviewState
 from agents.worker.writer import profile_is_embedded
 from providers.clients import agent_plugins
@@ -38,4 +38,5 @@ async def test_the_interviewer_follows_the_plan_on_the_embedded_llm(localmodels_
     assert greeting_text.text_content.endswith(first)
     reply = answer.expect.next_event().is_message(role="assistant").event().item.text_content
     recent = [greeting_text.text_content]
-    assert reply.endswith(second) or gate_problems(reply, recent=recent) == [], reply
+    problems = gate_problems(reply, limits=gate_limits(profile), recent=recent)
+    assert reply.endswith(second) or problems == [], reply
