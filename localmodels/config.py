@@ -5,10 +5,22 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from .registry import STT_MODELS
+
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def stt_model_setting(value: str) -> str:
+    """Canonical STT model for ``LOCALMODELS_STT_MODEL`` (``tiny.en`` when empty)."""
+    value = value.strip() or "tiny.en"
+    model = STT_MODELS.find(value)
+    if model is None:
+        names = ", ".join(m.canonical for m in STT_MODELS.models)
+        raise ValueError(f"LOCALMODELS_STT_MODEL must be tiny.en or base ({names}), not {value!r}")
+    return model.canonical
 
 
 @dataclass
@@ -23,6 +35,8 @@ class Settings:
     max_tts_chars: int = 4096
     # Which services to load (all by default).
     services: tuple[str, ...] = ("stt", "tts", "llm")
+    # The STT model requests get by default (``whisper-1`` or no model): canonical name.
+    stt_model: str = "whisper-tiny.en"
     stt_threads: int = 2
     stt_workers: int = 2
     stt_beam_size: int = 1
@@ -55,6 +69,7 @@ class Settings:
                 for s in os.environ.get("LOCALMODELS_SERVICES", "stt,tts,llm").split(",")
                 if s.strip()
             ),
+            stt_model=stt_model_setting(os.environ.get("LOCALMODELS_STT_MODEL", "")),
             stt_threads=_env_int("LOCALMODELS_STT_THREADS", min(cpus, 2)),
             stt_workers=_env_int("LOCALMODELS_STT_WORKERS", 2),
             stt_beam_size=_env_int("LOCALMODELS_STT_BEAM_SIZE", 1),

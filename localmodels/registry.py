@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .errors import model_not_found
+from .errors import APIError, model_not_found
 
 CREATED = int(time.time())
 
@@ -37,20 +37,20 @@ class ModelNames:
         return self.canonical
 
     def listing(self) -> dict:
-        return {
-            "object": "list",
-            "data": [
-                {
-                    "id": self.canonical,
-                    "object": "model",
-                    "created": CREATED,
-                    "owned_by": self.owned_by,
-                }
-            ],
-        }
+        return model_listing([self.canonical], self.owned_by)
 
 
-STT_MODELS = ModelNames(
+def model_listing(canonicals: list[str], owned_by: str = "localmodels") -> dict:
+    return {
+        "object": "list",
+        "data": [
+            {"id": name, "object": "model", "created": CREATED, "owned_by": owned_by}
+            for name in canonicals
+        ],
+    }
+
+
+STT_TINY = ModelNames(
     "whisper-tiny.en",
     [
         "tiny.en",
@@ -58,9 +58,44 @@ STT_MODELS = ModelNames(
         "faster-whisper-tiny.en",
         "Systran/faster-whisper-tiny.en",
         "openai/whisper-tiny.en",
-        "whisper-1",
     ],
 )
+STT_BASE = ModelNames(
+    "whisper-base",
+    ["base", "faster-whisper-base", "Systran/faster-whisper-base", "openai/whisper-base"],
+)
+
+
+class ModelChoice:
+    """Several models behind one endpoint; the generic names OpenAI clients send (``whisper-1``)
+    and a missing name mean the server's default one."""
+
+    def __init__(self, models: list[ModelNames], generic: list[str]) -> None:
+        self.models = models
+        self._generic = {ModelNames.normalise(n) for n in generic}
+
+    def find(self, name: str) -> ModelNames | None:
+        return next((m for m in self.models if m.matches(name)), None)
+
+    def resolve(self, name: str | None, *, default: str, available: list[str]) -> str:
+        """Canonical name for ``name`` among ``available``; unknown or not installed raises 404."""
+        if not name or ModelNames.normalise(name) in self._generic:
+            return default
+        model = self.find(name)
+        if model is None:
+            raise model_not_found(name)
+        if model.canonical not in available:
+            raise APIError(
+                404,
+                f"The model `{model.canonical}` is known but not installed on this server "
+                f"(installed: {', '.join(available)}).",
+                code="model_not_found",
+                param="model",
+            )
+        return model.canonical
+
+
+STT_MODELS = ModelChoice([STT_TINY, STT_BASE], ["whisper-1", "whisper"])
 TTS_MODELS = ModelNames(
     "piper-en_US-joe-medium",
     ["piper", "piper-joe", "en_US-joe-medium", "joe", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"],

@@ -15,11 +15,11 @@ SENTENCE = "The interview starts at nine tomorrow morning. Please bring your lap
 KEY_WORDS = ("interview", "tomorrow", "laptop", "notebook")
 
 
-def espeak_wav(path: Path, text: str = SENTENCE) -> Path:
+def espeak_wav(path: Path, text: str = SENTENCE, voice: str = "en-us") -> Path:
     exe = shutil.which("espeak-ng")
     if exe is None:
         pytest.fail("espeak-ng is required for the speech tests (apt-get install espeak-ng)")
-    subprocess.run([exe, "-v", "en-us", "-w", str(path), text], check=True, capture_output=True)
+    subprocess.run([exe, "-v", voice, "-w", str(path), text], check=True, capture_output=True)
     return path
 
 

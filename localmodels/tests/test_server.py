@@ -25,13 +25,17 @@ def test_health_reports_every_model_loaded(localmodels_url):
 
 
 @pytest.mark.parametrize(
-    "service, model",
-    [("stt", "whisper-tiny.en"), ("tts", "piper-en_US-joe-medium"), ("llm", "smollm2-135m")],
+    "service, models",
+    [
+        ("stt", ["whisper-tiny.en", "whisper-base"]),
+        ("tts", ["piper-en_US-joe-medium"]),
+        ("llm", ["smollm2-135m"]),
+    ],
 )
-def test_each_service_lists_its_models_in_openai_shape(localmodels_url, service, model):
+def test_each_service_lists_its_models_in_openai_shape(localmodels_url, service, models):
     body = httpx.get(f"{localmodels_url}/api/{service}/v1/models").json()
     assert body["object"] == "list"
-    assert [m["id"] for m in body["data"]] == [model]
+    assert [m["id"] for m in body["data"]] == models
     assert body["data"][0]["object"] == "model"
 
 
