@@ -149,13 +149,19 @@ def test_a_server_set_to_base_answers_whisper_1_with_base(german_wav, tmp_path):
     ]
 
 
-def test_the_join_is_made_once_and_reused(tmp_path, monkeypatch):
+@pytest.fixture
+def two_parts(tmp_path, monkeypatch):
+    """Whisper base as the wheels ship it, in miniature: two halves of model.bin and a config."""
     parts = [tmp_path / "model.bin.part1", tmp_path / "model.bin.part2"]
     parts[0].write_bytes(b"first half|")
     parts[1].write_bytes(b"second half")
     config = tmp_path / "config.json"
-    config.write_text("{}")
+    config.write_text('{"x": 1}')
     monkeypatch.setattr(whisper_join, "whisper_base_files", lambda: (parts, [config]))
+
+
+@pytest.mark.usefixtures("two_parts")
+def test_the_join_is_made_once_and_reused(tmp_path):
     cache = tmp_path / "cache"
     first = whisper_join.base_model_dir(cache)
     (first / "model.bin").write_bytes(b"marker")  # a second call must not rebuild it
@@ -164,13 +170,8 @@ def test_the_join_is_made_once_and_reused(tmp_path, monkeypatch):
     assert [p.name for p in cache.iterdir()] == [first.name]
 
 
-def test_the_join_writes_both_parts_in_order(tmp_path, monkeypatch):
-    parts = [tmp_path / "model.bin.part1", tmp_path / "model.bin.part2"]
-    parts[0].write_bytes(b"first half|")
-    parts[1].write_bytes(b"second half")
-    config = tmp_path / "config.json"
-    config.write_text('{"x": 1}')
-    monkeypatch.setattr(whisper_join, "whisper_base_files", lambda: (parts, [config]))
+@pytest.mark.usefixtures("two_parts")
+def test_the_join_writes_both_parts_in_order(tmp_path):
     joined = whisper_join.base_model_dir(tmp_path / "cache")
     assert (joined / "model.bin").read_bytes() == b"first half|second half"
     assert (joined / "config.json").read_text() == '{"x": 1}'
