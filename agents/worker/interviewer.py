@@ -211,6 +211,7 @@ class Interviewer(Agent):
         self.answered = set()
         self._fixed = set()
         self._prefetch = None
+        # The newest prompt-cache warm-up; held so the event loop doesn't drop the task.
         self._warming = None
         # Words of turns held for the candidate to think ({message id: text}), in order.
         self._held = {}
